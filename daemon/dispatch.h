@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * dispatch: REMOTE program calls, from packet to driver and back.
+ *
+ * Table-driven: each handler module (remote_host.c, remote_domain.c,
+ * remote_events.c) exports an array of VireoRemoteHandlerEntry; the XDR
+ * side of each procedure (argument and return filters, sizes) comes from the
+ * table generated from our protocol file (lib/rpc/vireo_remote_procs.h).
+ * dispatch.c joins the two into one array indexed by procedure number.
+ *
+ * Calls run on a bounded worker pool; a handler fills @ret and returns 0, or
+ * reports an error (vireo_error) and returns -1.  The reply, or the error
+ * reply built from the thread's last error, is sent by the dispatcher.
+ */
+#pragma once
+
+#include "rpc_server.h"
+
+typedef int (*VireoRemoteHandler)(VireoClient *client, void *args, void *ret);
+
+enum {
+    VIREO_PROC_PRE_OPEN = 1 << 0,   /* allowed before CONNECT_OPEN */
+    VIREO_PROC_MUTATING = 1 << 1,   /* refused on read-only connections */
+    VIREO_PROC_NO_REPLY = 1 << 2,   /* the handler sends its own reply */
+};
+
+typedef struct {
+    int proc;
+    VireoRemoteHandler fn;
+    unsigned int flags;
+    const char *api;                /* "virDomainDefineXML", for messages */
+} VireoRemoteHandlerEntry;
+
+#define VIREO_HANDLERS_DECLARE(name) \
+    extern const VireoRemoteHandlerEntry name[]; \
+    extern const gsize name##_count
+
+VIREO_HANDLERS_DECLARE(vireo_remote_host_handlers);
+VIREO_HANDLERS_DECLARE(vireo_remote_domain_handlers);
+VIREO_HANDLERS_DECLARE(vireo_remote_event_handlers);
+
+int vireo_dispatch_init(VireoHypervisorDriver *drv, VireoServer *srv,
+                        unsigned int max_workers);
+/* Allow mutating calls (after restart recovery and autostart). */
+void vireo_dispatch_set_ready(void);
+void vireo_dispatch_shutdown(void);
+
+/* Main thread: queue one CALL.  Takes @buf (header followed by payload). */
+void vireo_dispatch_call(VireoClient *client, const VireoPacketHeader *hdr,
+                         guint8 *buf, gsize payload_len);
+/* Main thread: the client is gone; drop its registrations and connection. */
+void vireo_dispatch_client_closed(VireoClient *client);
+
+VireoHypervisorDriver *vireo_dispatch_driver(void);
+VireoServer *vireo_dispatch_server(void);
+
+/* Encode and send an error reply for @hdr from the thread's last error. */
+void vireo_dispatch_send_error(VireoClient *client, const VireoPacketHeader *hdr);

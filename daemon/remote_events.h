@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * remote_events: event registrations per client, and delivery of driver
+ * events to every client registered for them.
+ */
+#pragma once
+
+#include "driver.h"
+
+/* The driver's event sink: deliver @ev (taken) to every registration that
+ * matches it.  Safe from any thread; never blocks on a client. */
+void vireo_remote_events_deliver(VireoDomainEvent *ev, void *opaque);

@@ -1,0 +1,1791 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * domain_conf_devices: the <devices> part of the libvirt domain format:
+ * disks, controllers, interfaces, serial ports and consoles, inputs,
+ * graphics, video, memballoon, rng; plus the parse-time defaults libvirt
+ * applies to them (drive addresses, implicit controllers, console/serial
+ * compatibility).
+ */
+#define VIREO_ERROR_DOMAIN VIR_FROM_DOMAIN
+#include "util/vireo_error.h"
+
+#include <string.h>
+
+#include "conf/domain_conf_priv.h"
+
+const char *const vireo_domain_disk_type_names[] = { "file", "block", "volume", NULL };
+const char *const vireo_domain_disk_device_names[] = { "disk", "cdrom", "floppy", "lun", NULL };
+const char *const vireo_domain_disk_bus_names[] = {
+    "", "ide", "fdc", "scsi", "virtio", "usb", "sata", NULL
+};
+const char *const vireo_domain_disk_cache_names[] = {
+    "default", "none", "writethrough", "writeback", "directsync", "unsafe", NULL
+};
+const char *const vireo_domain_disk_io_names[] = {
+    "default", "native", "threads", "io_uring", NULL
+};
+const char *const vireo_domain_disk_discard_names[] = { "default", "unmap", "ignore", NULL };
+const char *const vireo_domain_controller_type_names[] = {
+    "ide", "fdc", "scsi", "sata", "virtio-serial", "ccid", "usb", "pci",
+    "xenbus", "isa", NULL
+};
+const char *const vireo_domain_net_type_names[] = {
+    "user", "ethernet", "network", "bridge", NULL
+};
+const char *const vireo_domain_chr_type_names[] = {
+    "null", "vc", "pty", "dev", "file", "pipe", "stdio", "unix", NULL
+};
+const char *const vireo_domain_chr_mode_names[] = { "", "connect", "bind", NULL };
+const char *const vireo_domain_graphics_type_names[] = {
+    "sdl", "vnc", "rdp", "desktop", "spice", "egl-headless", "dbus", NULL
+};
+const char *const vireo_domain_graphics_listen_names[] = {
+    "", "address", "network", "socket", "none", NULL
+};
+const char *const vireo_domain_input_type_names[] = { "mouse", "tablet", "keyboard", NULL };
+const char *const vireo_domain_input_bus_names[] = {
+    "", "ps2", "usb", "xen", "virtio", NULL
+};
+
+static const char *const address_type_names[] = { "", "pci", "drive", NULL };
+/* valid libvirt address types we do not model: accepted and dropped */
+static const char *const address_type_ignored[] = {
+    "virtio-serial", "ccid", "usb", "spapr-vio", "virtio-s390", "ccw",
+    "virtio-mmio", "isa", "dimm", "unassigned", NULL
+};
+
+static const char *const scsi_models[] = {
+    "auto", "buslogic", "lsilogic", "lsisas1068", "vmpvscsi", "ibmvscsi",
+    "virtio-scsi", "lsisas1078", "virtio-transitional", "virtio-non-transitional",
+    "ncr53c90", "am53c974", "dc390", NULL
+};
+static const char *const usb_models[] = {
+    "piix3-uhci", "piix4-uhci", "ehci", "ich9-ehci1", "ich9-uhci1", "ich9-uhci2",
+    "ich9-uhci3", "vt82c686b-uhci", "pci-ohci", "nec-xhci", "qusb1", "qusb2",
+    "qemu-xhci", "none", NULL
+};
+static const char *const pci_models[] = {
+    "pci-root", "pcie-root", "pci-bridge", "dmi-to-pci-bridge", "pcie-root-port",
+    "pcie-switch-upstream-port", "pcie-switch-downstream-port", "pci-expander-bus",
+    "pcie-expander-bus", "pcie-to-pci-bridge", NULL
+};
+static const char *const ide_models[] = { "piix3", "piix4", "ich6", NULL };
+static const char *const virtio_serial_models[] = {
+    "virtio", "virtio-transitional", "virtio-non-transitional", NULL
+};
+static const char *const isa_models[] = { "isa-bridge", NULL };
+static const char *const video_models[] = {
+    "vga", "cirrus", "vmvga", "xen", "vbox", "qxl", "parallels", "virtio", "gop",
+    "none", "bochs", "ramfb", NULL
+};
+static const char *const balloon_models[] = {
+    "virtio", "xen", "none", "virtio-transitional", "virtio-non-transitional", NULL
+};
+static const char *const rng_models[] = {
+    "virtio", "virtio-transitional", "virtio-non-transitional", NULL
+};
+static const char *const rng_backend_models[] = { "random", "builtin", NULL };
+static const char *const serial_target_types[] = {
+    "isa-serial", "usb-serial", "pci-serial", "spapr-vio-serial", "system-serial",
+    "sclp-serial", "isa-debug", NULL
+};
+static const char *const console_target_types[] = {
+    "serial", "xen", "uml", "virtio", "lxc", "openvz", "sclp", "sclplm", NULL
+};
+
+const char *
+vireo_domain_disk_bus_to_string(int bus)
+{
+    if (bus <= 0 || bus >= VIREO_DOMAIN_DISK_BUS_LAST)
+        return NULL;
+    return vireo_domain_disk_bus_names[bus];
+}
+
+const char *
+vireo_domain_disk_device_to_string(int device)
+{
+    if (device < 0 || device >= VIREO_DOMAIN_DISK_DEVICE_LAST)
+        return NULL;
+    return vireo_domain_disk_device_names[device];
+}
+
+const char *
+vireo_domain_net_type_to_string(int type)
+{
+    if (type < 0 || type >= VIREO_DOMAIN_NET_TYPE_LAST)
+        return NULL;
+    return vireo_domain_net_type_names[type];
+}
+
+const char *
+vireo_domain_graphics_type_to_string(int type)
+{
+    if (type < 0 || type >= VIREO_DOMAIN_GRAPHICS_TYPE_LAST)
+        return NULL;
+    return vireo_domain_graphics_type_names[type];
+}
+
+const char *
+vireo_domain_chr_type_to_string(int type)
+{
+    if (type < 0 || type >= VIREO_DOMAIN_CHR_TYPE_LAST)
+        return NULL;
+    return vireo_domain_chr_type_names[type];
+}
+
+/* ---- free ------------------------------------------------------------- */
+
+static void
+device_info_clear(VireoDomainDeviceInfo *info)
+{
+    g_clear_pointer(&info->alias, g_free);
+}
+
+void
+vireo_domain_disk_def_free(VireoDomainDiskDef *disk)
+{
+    if (!disk)
+        return;
+    g_free(disk->driver_name);
+    g_free(disk->driver_type);
+    g_free(disk->src_path);
+    g_free(disk->src_pool);
+    g_free(disk->src_volume);
+    g_free(disk->target_dev);
+    g_free(disk->serial);
+    device_info_clear(&disk->info);
+    g_free(disk);
+}
+
+void
+vireo_domain_controller_def_free(VireoDomainControllerDef *ctrl)
+{
+    if (!ctrl)
+        return;
+    g_free(ctrl->model);
+    device_info_clear(&ctrl->info);
+    g_free(ctrl);
+}
+
+void
+vireo_domain_net_def_free(VireoDomainNetDef *net)
+{
+    if (!net)
+        return;
+    g_free(net->source_network);
+    g_free(net->source_bridge);
+    g_free(net->model);
+    g_free(net->target_dev);
+    device_info_clear(&net->info);
+    g_free(net);
+}
+
+void
+vireo_domain_chr_def_free(VireoDomainChrDef *chr)
+{
+    if (!chr)
+        return;
+    g_free(chr->source_path);
+    g_free(chr->target_type);
+    g_free(chr->target_model);
+    device_info_clear(&chr->info);
+    g_free(chr);
+}
+
+void
+vireo_domain_graphics_def_free(VireoDomainGraphicsDef *gfx)
+{
+    if (!gfx)
+        return;
+    g_free(gfx->keymap);
+    g_free(gfx->passwd);
+    g_free(gfx->passwd_valid_to);
+    g_free(gfx->listen_address);
+    g_free(gfx->listen_network);
+    g_free(gfx->listen_socket);
+    device_info_clear(&gfx->info);
+    g_free(gfx);
+}
+
+void
+vireo_domain_video_def_free(VireoDomainVideoDef *video)
+{
+    if (!video)
+        return;
+    g_free(video->model);
+    device_info_clear(&video->info);
+    g_free(video);
+}
+
+void
+vireo_domain_input_def_free(VireoDomainInputDef *input)
+{
+    if (!input)
+        return;
+    device_info_clear(&input->info);
+    g_free(input);
+}
+
+void
+vireo_domain_memballoon_def_free(VireoDomainMemballoonDef *balloon)
+{
+    if (!balloon)
+        return;
+    g_free(balloon->model);
+    device_info_clear(&balloon->info);
+    g_free(balloon);
+}
+
+void
+vireo_domain_rng_def_free(VireoDomainRNGDef *rng)
+{
+    if (!rng)
+        return;
+    g_free(rng->model);
+    g_free(rng->backend_model);
+    g_free(rng->backend_path);
+    device_info_clear(&rng->info);
+    g_free(rng);
+}
+
+#define FREE_ARRAY(arr, n, fn) \
+    do { \
+        size_t i_; \
+        for (i_ = 0; i_ < (n); i_++) \
+            fn((arr)[i_]); \
+        g_clear_pointer(&(arr), g_free); \
+        (n) = 0; \
+    } while (0)
+
+void
+vireo_domain_devices_free(VireoDomainDef *def)
+{
+    g_clear_pointer(&def->emulator, g_free);
+    FREE_ARRAY(def->disks, def->ndisks, vireo_domain_disk_def_free);
+    FREE_ARRAY(def->controllers, def->ncontrollers, vireo_domain_controller_def_free);
+    FREE_ARRAY(def->nets, def->nnets, vireo_domain_net_def_free);
+    FREE_ARRAY(def->serials, def->nserials, vireo_domain_chr_def_free);
+    FREE_ARRAY(def->consoles, def->nconsoles, vireo_domain_chr_def_free);
+    FREE_ARRAY(def->inputs, def->ninputs, vireo_domain_input_def_free);
+    FREE_ARRAY(def->graphics, def->ngraphics, vireo_domain_graphics_def_free);
+    FREE_ARRAY(def->videos, def->nvideos, vireo_domain_video_def_free);
+    FREE_ARRAY(def->rngs, def->nrngs, vireo_domain_rng_def_free);
+    g_clear_pointer(&def->memballoon, vireo_domain_memballoon_def_free);
+}
+
+/* Insert @item at @pos in a pointer array of @n elements. */
+static void
+array_insert(gpointer **arr, size_t *n, size_t pos, gpointer item)
+{
+    *arr = g_renew(gpointer, *arr, *n + 1);
+    if (pos < *n)
+        memmove(*arr + pos + 1, *arr + pos, (*n - pos) * sizeof(gpointer));
+    (*arr)[pos] = item;
+    (*n)++;
+}
+
+#define ARRAY_APPEND(arr, n, item) \
+    array_insert((gpointer **)&(arr), &(n), (n), (item))
+#define ARRAY_INSERT(arr, n, pos, item) \
+    array_insert((gpointer **)&(arr), &(n), (pos), (item))
+
+/* ---- common device info ----------------------------------------------- */
+
+static int
+parse_pci_part(xmlNodePtr addr, const char *attr, unsigned int max,
+               unsigned int *out)
+{
+    g_autofree char *val = vireo_xml_prop(addr, attr);
+
+    if (!val)
+        return 0;
+    if (!vireo_xml_str_to_uint(val, 0, out) || *out > max) {
+        vireo_error_report(VIR_ERR_XML_ERROR,
+                           "invalid PCI address %s='%s': expected a number between 0 and 0x%x",
+                           attr, val, max);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+parse_drive_part(xmlNodePtr addr, const char *attr, unsigned int *out)
+{
+    g_autofree char *val = vireo_xml_prop(addr, attr);
+
+    if (!val)
+        return 0;
+    if (!vireo_xml_str_to_uint(val, 10, out)) {
+        vireo_error_report(VIR_ERR_XML_ERROR,
+                           "invalid drive address %s='%s': expected a non-negative integer",
+                           attr, val);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+parse_address(xmlNodePtr addr, VireoDomainDeviceAddress *out)
+{
+    g_autofree char *type = vireo_xml_prop(addr, "type");
+    int t;
+
+    memset(out, 0, sizeof(*out));
+    if (!type) {
+        vireo_error_report(VIR_ERR_XML_ERROR,
+                           "missing type attribute in device <address>, e.g. type='pci'");
+        return -1;
+    }
+    if ((t = vireo_xml_enum_from_string(address_type_names, type)) <= 0) {
+        if (vireo_xml_enum_from_string(address_type_ignored, type) >= 0)
+            return 0;
+        vireo_error_report(VIR_ERR_CONFIG_UNSUPPORTED,
+                           "unknown address type '%s' (expected 'pci' or 'drive')", type);
+        return -1;
+    }
+    out->type = t;
+    if (t == VIREO_DOMAIN_ADDRESS_PCI) {
+        if (parse_pci_part(addr, "domain", 0xFFFF, &out->domain) < 0 ||
+            parse_pci_part(addr, "bus", 0xFF, &out->bus) < 0 ||
+            parse_pci_part(addr, "slot", 0x1F, &out->slot) < 0 ||
+            parse_pci_part(addr, "function", 0x7, &out->function) < 0 ||
+            vireo_domain_parse_enum_attr(addr, "multifunction", vireo_domain_on_off_names,
+                                         "PCI multifunction setting", &out->multifunction) < 0)
+            return -1;
+    } else {
+        if (parse_drive_part(addr, "controller", &out->controller) < 0 ||
+            parse_drive_part(addr, "bus", &out->drive_bus) < 0 ||
+            parse_drive_part(addr, "target", &out->target) < 0 ||
+            parse_drive_part(addr, "unit", &out->unit) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
+parse_device_info(xmlNodePtr node, VireoDomainDeviceInfo *info,
+                  unsigned int flags, bool allow_boot)
+{
+    xmlNodePtr c;
+
+    for (c = vireo_xml_first_elem(node); c; c = vireo_xml_next_elem(c)) {
+        if (vireo_xml_is(c, "alias") && !info->alias) {
+            g_autofree char *name = vireo_xml_prop(c, "name");
+
+            if (name && (!(flags & VIREO_DOMAIN_PARSE_INACTIVE) ||
+                         g_str_has_prefix(name, "ua-")))
+                info->alias = g_steal_pointer(&name);
+        } else if (vireo_xml_is(c, "address") && !info->addr.type) {
+            if (parse_address(c, &info->addr) < 0)
+                return -1;
+        } else if (vireo_xml_is(c, "boot") && allow_boot) {
+            g_autofree char *order = vireo_xml_prop(c, "order");
+
+            if (!order || !vireo_xml_str_to_uint(order, 10, &info->boot_order) ||
+                info->boot_order == 0) {
+                vireo_error_report(VIR_ERR_XML_ERROR,
+                                   "invalid boot order '%s': expected a positive integer",
+                                   order ? order : "");
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static void
+format_address(VireoXmlBuf *buf, const VireoDomainDeviceAddress *a)
+{
+    switch ((VireoDomainAddressType)a->type) {
+    case VIREO_DOMAIN_ADDRESS_PCI:
+        vireo_xml_buf_printf(buf,
+                             "<address type='pci' domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'",
+                             a->domain, a->bus, a->slot, a->function);
+        if (a->multifunction)
+            vireo_xml_buf_attr(buf, "multifunction",
+                               vireo_domain_on_off_names[a->multifunction]);
+        vireo_xml_buf_add(buf, "/>\n");
+        break;
+    case VIREO_DOMAIN_ADDRESS_DRIVE:
+        vireo_xml_buf_printf(buf,
+                             "<address type='drive' controller='%u' bus='%u' target='%u' unit='%u'/>\n",
+                             a->controller, a->drive_bus, a->target, a->unit);
+        break;
+    case VIREO_DOMAIN_ADDRESS_NONE:
+    case VIREO_DOMAIN_ADDRESS_LAST:
+        break;
+    }
+}
+
+static bool
+alias_visible(const char *alias, unsigned int flags)
+{
+    return alias && (!(flags & VIREO_DOMAIN_FORMAT_INACTIVE) ||
+                     g_str_has_prefix(alias, "ua-"));
+}
+
+static bool
+device_info_has_output(const VireoDomainDeviceInfo *info, unsigned int flags)
+{
+    return info->boot_order || alias_visible(info->alias, flags) || info->addr.type;
+}
+
+static void
+format_device_info(VireoXmlBuf *buf, const VireoDomainDeviceInfo *info,
+                   unsigned int flags)
+{
+    if (info->boot_order)
+        vireo_xml_buf_printf(buf, "<boot order='%u'/>\n", info->boot_order);
+    if (alias_visible(info->alias, flags)) {
+        vireo_xml_buf_add(buf, "<alias");
+        vireo_xml_buf_attr(buf, "name", info->alias);
+        vireo_xml_buf_add(buf, "/>\n");
+    }
+    format_address(buf, &info->addr);
+}
+
+/* Close an element that may be empty: "/>" or ">...</name>". */
+static void
+format_info_only_element(VireoXmlBuf *buf, const char *name,
+                         const VireoDomainDeviceInfo *info, unsigned int flags)
+{
+    if (!device_info_has_output(info, flags)) {
+        vireo_xml_buf_add(buf, "/>\n");
+        return;
+    }
+    vireo_xml_buf_add(buf, ">\n");
+    vireo_xml_buf_adjust_indent(buf, 2);
+    format_device_info(buf, info, flags);
+    vireo_xml_buf_adjust_indent(buf, -2);
+    vireo_xml_buf_printf(buf, "</%s>\n", name);
+}
+
+/* ---- disks ------------------------------------------------------------ */
+
+int
+vireo_domain_disk_name_to_index(const char *name)
+{
+    static const char *const prefixes[] = { "fd", "hd", "vd", "sd", "xvd", "ubd", NULL };
+    const char *p = NULL;
+    int idx = 0;
+    int i;
+
+    if (!name)
+        return -1;
+    for (i = 0; prefixes[i]; i++) {
+        if (g_str_has_prefix(name, prefixes[i])) {
+            p = name + strlen(prefixes[i]);
+            break;
+        }
+    }
+    if (!p)
+        return -1;
+    for (i = 0; *p >= 'a' && *p <= 'z' && i < 7; i++, p++)
+        idx = (idx + (i < 1 ? 0 : 1)) * 26 + (*p - 'a');
+    if (i == 0)
+        return -1;
+    /* a partition number may follow; anything else is garbage */
+    for (; *p; p++) {
+        if (!g_ascii_isdigit(*p))
+            return -1;
+    }
+    return idx;
+}
+
+static int
+parse_disk(xmlNodePtr node, unsigned int flags, VireoDomainDiskDef **out)
+{
+    g_autoptr(VireoDomainDiskDef) disk = g_new0(VireoDomainDiskDef, 1);
+    xmlNodePtr driver = vireo_xml_child(node, "driver");
+    xmlNodePtr source = vireo_xml_child(node, "source");
+    xmlNodePtr target = vireo_xml_child(node, "target");
+
+    if (vireo_domain_parse_enum_attr(node, "type", vireo_domain_disk_type_names,
+                                     "disk type", &disk->type) < 0 ||
+        vireo_domain_parse_enum_attr(node, "device", vireo_domain_disk_device_names,
+                                     "disk device", &disk->device) < 0)
+        return -1;
+
+    if (!target || !(disk->target_dev = vireo_xml_prop(target, "dev")) ||
+        !*disk->target_dev) {
+        vireo_error_report(VIR_ERR_NO_TARGET,
+                           "missing target information for disk%s%s: add <target dev='vda'/>",
+                           source ? " " : "",
+                           source ? "with a <source>" : "");
+        return -1;
+    }
+    if (vireo_domain_parse_enum_attr(target, "bus", vireo_domain_disk_bus_names,
+                                     "disk bus type", &disk->target_bus) < 0)
+        return -1;
+
+    if (driver) {
+        disk->driver_name = vireo_xml_prop(driver, "name");
+        disk->driver_type = vireo_xml_prop(driver, "type");
+        if (vireo_domain_parse_enum_attr(driver, "cache", vireo_domain_disk_cache_names,
+                                         "disk cache mode", &disk->cache) < 0 ||
+            vireo_domain_parse_enum_attr(driver, "io", vireo_domain_disk_io_names,
+                                         "disk io mode", &disk->io) < 0 ||
+            vireo_domain_parse_enum_attr(driver, "discard", vireo_domain_disk_discard_names,
+                                         "disk discard mode", &disk->discard) < 0)
+            return -1;
+    }
+
+    if (source) {
+        switch ((VireoDomainDiskType)disk->type) {
+        case VIREO_DOMAIN_DISK_TYPE_FILE:
+            disk->src_path = vireo_xml_prop(source, "file");
+            break;
+        case VIREO_DOMAIN_DISK_TYPE_BLOCK:
+            disk->src_path = vireo_xml_prop(source, "dev");
+            break;
+        case VIREO_DOMAIN_DISK_TYPE_VOLUME:
+            disk->src_pool = vireo_xml_prop(source, "pool");
+            disk->src_volume = vireo_xml_prop(source, "volume");
+            if (!disk->src_pool || !disk->src_volume) {
+                vireo_error_report(VIR_ERR_XML_ERROR,
+                                   "disk '%s' of type 'volume' needs both pool and volume "
+                                   "attributes in <source>", disk->target_dev);
+                return -1;
+            }
+            break;
+        case VIREO_DOMAIN_DISK_TYPE_LAST:
+            break;
+        }
+        if (disk->src_path && !*disk->src_path)
+            g_clear_pointer(&disk->src_path, g_free);
+    }
+
+    disk->readonly = vireo_xml_child(node, "readonly") != NULL;
+    disk->shareable = vireo_xml_child(node, "shareable") != NULL;
+    disk->serial = vireo_xml_child_content(node, "serial");
+    if (parse_device_info(node, &disk->info, flags, true) < 0)
+        return -1;
+    *out = g_steal_pointer(&disk);
+    return 0;
+}
+
+/* libvirt's placement: group disks by bus, ordered by their index within
+ * the bus; a disk on a new bus goes to the end.  The bus is the one written
+ * in the XML (none when omitted), as libvirt fills defaults afterwards. */
+static void
+disk_insert(VireoDomainDef *def, VireoDomainDiskDef *disk)
+{
+    long insert_at = -1;
+    long i;
+    int new_idx = vireo_domain_disk_name_to_index(disk->target_dev);
+
+    for (i = (long)def->ndisks - 1; i >= 0; i--) {
+        VireoDomainDiskDef *cur = def->disks[i];
+
+        if (cur->target_bus != disk->target_bus)
+            continue;
+        if (vireo_domain_disk_name_to_index(cur->target_dev) > new_idx)
+            insert_at = i;
+        else if (insert_at == -1)
+            insert_at = i + 1;
+    }
+    if (insert_at < 0)
+        insert_at = def->ndisks;
+    ARRAY_INSERT(def->disks, def->ndisks, (size_t)insert_at, disk);
+}
+
+static void
+format_disk(VireoXmlBuf *buf, const VireoDomainDiskDef *disk, unsigned int flags)
+{
+    vireo_xml_buf_printf(buf, "<disk type='%s' device='%s'>\n",
+                         vireo_domain_disk_type_names[disk->type],
+                         vireo_domain_disk_device_names[disk->device]);
+    vireo_xml_buf_adjust_indent(buf, 2);
+    if (disk->driver_name || disk->driver_type || disk->cache || disk->io ||
+        disk->discard) {
+        vireo_xml_buf_add(buf, "<driver");
+        vireo_xml_buf_attr(buf, "name", disk->driver_name);
+        vireo_xml_buf_attr(buf, "type", disk->driver_type);
+        if (disk->cache)
+            vireo_xml_buf_attr(buf, "cache", vireo_domain_disk_cache_names[disk->cache]);
+        if (disk->io)
+            vireo_xml_buf_attr(buf, "io", vireo_domain_disk_io_names[disk->io]);
+        if (disk->discard)
+            vireo_xml_buf_attr(buf, "discard", vireo_domain_disk_discard_names[disk->discard]);
+        vireo_xml_buf_add(buf, "/>\n");
+    }
+    switch ((VireoDomainDiskType)disk->type) {
+    case VIREO_DOMAIN_DISK_TYPE_FILE:
+        if (disk->src_path) {
+            vireo_xml_buf_add(buf, "<source");
+            vireo_xml_buf_attr(buf, "file", disk->src_path);
+            vireo_xml_buf_add(buf, "/>\n");
+        }
+        break;
+    case VIREO_DOMAIN_DISK_TYPE_BLOCK:
+        if (disk->src_path) {
+            vireo_xml_buf_add(buf, "<source");
+            vireo_xml_buf_attr(buf, "dev", disk->src_path);
+            vireo_xml_buf_add(buf, "/>\n");
+        }
+        break;
+    case VIREO_DOMAIN_DISK_TYPE_VOLUME:
+        if (disk->src_pool) {
+            vireo_xml_buf_add(buf, "<source");
+            vireo_xml_buf_attr(buf, "pool", disk->src_pool);
+            vireo_xml_buf_attr(buf, "volume", disk->src_volume);
+            vireo_xml_buf_add(buf, "/>\n");
+        }
+        break;
+    case VIREO_DOMAIN_DISK_TYPE_LAST:
+        break;
+    }
+    vireo_xml_buf_add(buf, "<target");
+    vireo_xml_buf_attr(buf, "dev", disk->target_dev);
+    vireo_xml_buf_attr(buf, "bus", vireo_domain_disk_bus_to_string(disk->target_bus));
+    vireo_xml_buf_add(buf, "/>\n");
+    if (disk->readonly)
+        vireo_xml_buf_add(buf, "<readonly/>\n");
+    if (disk->shareable)
+        vireo_xml_buf_add(buf, "<shareable/>\n");
+    vireo_xml_buf_element(buf, "serial", disk->serial);
+    format_device_info(buf, &disk->info, flags);
+    vireo_xml_buf_adjust_indent(buf, -2);
+    vireo_xml_buf_add(buf, "</disk>\n");
+}
+
+/* ---- controllers ------------------------------------------------------ */
+
+static const char *const *
+controller_models(int type)
+{
+    switch ((VireoDomainControllerType)type) {
+    case VIREO_DOMAIN_CONTROLLER_TYPE_SCSI: return scsi_models;
+    case VIREO_DOMAIN_CONTROLLER_TYPE_USB: return usb_models;
+    case VIREO_DOMAIN_CONTROLLER_TYPE_PCI: return pci_models;
+    case VIREO_DOMAIN_CONTROLLER_TYPE_IDE: return ide_models;
+    case VIREO_DOMAIN_CONTROLLER_TYPE_VIRTIO_SERIAL: return virtio_serial_models;
+    case VIREO_DOMAIN_CONTROLLER_TYPE_ISA: return isa_models;
+    case VIREO_DOMAIN_CONTROLLER_TYPE_FDC:
+    case VIREO_DOMAIN_CONTROLLER_TYPE_SATA:
+    case VIREO_DOMAIN_CONTROLLER_TYPE_CCID:
+    case VIREO_DOMAIN_CONTROLLER_TYPE_XENBUS:
+    case VIREO_DOMAIN_CONTROLLER_TYPE_LAST:
+        break;
+    }
+    return NULL;
+}
+
+static int
+parse_controller(xmlNodePtr node, unsigned int flags, VireoDomainControllerDef **out)
+{
+    g_autoptr(VireoDomainControllerDef) ctrl = g_new0(VireoDomainControllerDef, 1);
+    g_autofree char *index = vireo_xml_prop(node, "index");
+    const char *const *models;
+    int rc;
+
+    if (!vireo_xml_has_prop(node, "type")) {
+        vireo_error_report(VIR_ERR_XML_ERROR,
+                           "missing type attribute in <controller>, e.g. type='scsi'");
+        return -1;
+    }
+    if (vireo_domain_parse_enum_attr(node, "type", vireo_domain_controller_type_names,
+                                     "controller type", &ctrl->type) < 0)
+        return -1;
+    ctrl->index = -1;
+    if (index && (!vireo_xml_str_to_int(index, 10, &ctrl->index) || ctrl->index < 0)) {
+        vireo_error_report(VIR_ERR_XML_ERROR,
+                           "invalid %s controller index '%s': expected a non-negative integer",
+                           vireo_domain_controller_type_names[ctrl->type], index);
+        return -1;
+    }
+    if ((ctrl->model = vireo_xml_prop(node, "model"))) {
+        models = controller_models(ctrl->type);
+        if (!models || vireo_xml_enum_from_string(models, ctrl->model) < 0) {
+            vireo_error_report(VIR_ERR_CONFIG_UNSUPPORTED,
+                               "unknown model '%s' for %s controller",
+                               ctrl->model, vireo_domain_controller_type_names[ctrl->type]);
+            return -1;
+        }
+    }
+    if ((rc = vireo_domain_parse_uint_attr(node, "ports", 10, "controller ports",
+                                           &ctrl->ports)) < 0)
+        return -1;
+    if (parse_device_info(node, &ctrl->info, flags, false) < 0)
+        return -1;
+    *out = g_steal_pointer(&ctrl);
+    return 0;
+}
+
+/* libvirt keeps controllers grouped by type and sorted by index; one
+ * without an index yet goes after the last of its type. */
+static void
+controller_insert(VireoDomainDef *def, VireoDomainControllerDef *ctrl)
+{
+    long insert_at = -1;
+    long i;
+
+    for (i = (long)def->ncontrollers - 1; i >= 0; i--) {
+        VireoDomainControllerDef *cur = def->controllers[i];
+
+        if (cur->type != ctrl->type)
+            continue;
+        if (ctrl->index == -1) {
+            insert_at = i + 1;
+            break;
+        }
+        if (cur->index > ctrl->index) {
+            insert_at = i;
+        } else if (insert_at == -1) {
+            insert_at = i + 1;
+            break;
+        }
+    }
+    if (insert_at < 0)
+        insert_at = def->ncontrollers;
+    ARRAY_INSERT(def->controllers, def->ncontrollers, (size_t)insert_at, ctrl);
+}
+
+static void
+format_controller(VireoXmlBuf *buf, const VireoDomainControllerDef *ctrl,
+                  unsigned int flags)
+{
+    vireo_xml_buf_printf(buf, "<controller type='%s' index='%d'",
+                         vireo_domain_controller_type_names[ctrl->type], ctrl->index);
+    vireo_xml_buf_attr(buf, "model", ctrl->model);
+    if (ctrl->ports)
+        vireo_xml_buf_printf(buf, " ports='%u'", ctrl->ports);
+    format_info_only_element(buf, "controller", &ctrl->info, flags);
+}
+
+/* ---- interfaces ------------------------------------------------------- */
+
+static int
+parse_net(xmlNodePtr node, unsigned int flags, VireoDomainNetDef **out)
+{
+    g_autoptr(VireoDomainNetDef) net = g_new0(VireoDomainNetDef, 1);
+    xmlNodePtr mac = vireo_xml_child(node, "mac");
+    xmlNodePtr source = vireo_xml_child(node, "source");
+    xmlNodePtr model = vireo_xml_child(node, "model");
+    xmlNodePtr target = vireo_xml_child(node, "target");
+    char macstr[VIREO_MAC_STRING_BUFLEN];
+
+    net->type = VIREO_DOMAIN_NET_TYPE_USER;
+    if (vireo_domain_parse_enum_attr(node, "type", vireo_domain_net_type_names,
+                                     "interface type", &net->type) < 0)
+        return -1;
+
+    if (mac && vireo_xml_has_prop(mac, "address")) {
+        g_autofree char *addr = vireo_xml_prop(mac, "address");
+
+        if (!vireo_mac_parse(addr, &net->mac)) {
+            vireo_error_report(VIR_ERR_XML_ERROR,
+                               "unable to parse MAC address '%s' of interface: expected six "
+                               "hexadecimal octets like '52:54:00:12:34:56'", addr);
+            return -1;
+        }
+        if (vireo_mac_is_multicast(&net->mac)) {
+            vireo_error_report(VIR_ERR_XML_ERROR,
+                               "expected unicast MAC address for interface, found multicast '%s'",
+                               vireo_mac_format(&net->mac, macstr));
+            return -1;
+        }
+    } else {
+        vireo_mac_generate_qemu(&net->mac);
+        net->mac_generated = true;
+    }
+
+    switch ((VireoDomainNetType)net->type) {
+    case VIREO_DOMAIN_NET_TYPE_NETWORK:
+        net->source_network = vireo_xml_prop(source, "network");
+        if (!net->source_network) {
+            vireo_error_report(VIR_ERR_XML_ERROR,
+                               "interface %s of type 'network' needs <source network='NAME'/>",
+                               vireo_mac_format(&net->mac, macstr));
+            return -1;
+        }
+        break;
+    case VIREO_DOMAIN_NET_TYPE_BRIDGE:
+        net->source_bridge = vireo_xml_prop(source, "bridge");
+        if (!net->source_bridge) {
+            vireo_error_report(VIR_ERR_XML_ERROR,
+                               "interface %s of type 'bridge' needs <source bridge='NAME'/>",
+                               vireo_mac_format(&net->mac, macstr));
+            return -1;
+        }
+        break;
+    case VIREO_DOMAIN_NET_TYPE_USER:
+    case VIREO_DOMAIN_NET_TYPE_ETHERNET:
+    case VIREO_DOMAIN_NET_TYPE_LAST:
+        break;
+    }
+
+    if (model) {
+        net->model = vireo_xml_prop(model, "type");
+        if (net->model && (!*net->model || strpbrk(net->model, " /\\,'\"<>&"))) {
+            vireo_error_report(VIR_ERR_XML_ERROR,
+                               "invalid interface model type '%s'", net->model);
+            return -1;
+        }
+    }
+    if (target) {
+        net->target_dev = vireo_xml_prop(target, "dev");
+        /* names the host picked at start-up are not part of the config */
+        if (net->target_dev && (flags & VIREO_DOMAIN_PARSE_INACTIVE) &&
+            (g_str_has_prefix(net->target_dev, "vnet") ||
+             g_str_has_prefix(net->target_dev, "macvtap") ||
+             g_str_has_prefix(net->target_dev, "macvlan")))
+            g_clear_pointer(&net->target_dev, g_free);
+    }
+    if (parse_device_info(node, &net->info, flags, true) < 0)
+        return -1;
+    *out = g_steal_pointer(&net);
+    return 0;
+}
+
+static void
+format_net(VireoXmlBuf *buf, const VireoDomainNetDef *net, unsigned int flags)
+{
+    char macstr[VIREO_MAC_STRING_BUFLEN];
+
+    vireo_xml_buf_printf(buf, "<interface type='%s'>\n",
+                         vireo_domain_net_type_names[net->type]);
+    vireo_xml_buf_adjust_indent(buf, 2);
+    vireo_xml_buf_printf(buf, "<mac address='%s'/>\n", vireo_mac_format(&net->mac, macstr));
+    if (net->source_network) {
+        vireo_xml_buf_add(buf, "<source");
+        vireo_xml_buf_attr(buf, "network", net->source_network);
+        vireo_xml_buf_add(buf, "/>\n");
+    } else if (net->source_bridge) {
+        vireo_xml_buf_add(buf, "<source");
+        vireo_xml_buf_attr(buf, "bridge", net->source_bridge);
+        vireo_xml_buf_add(buf, "/>\n");
+    }
+    if (net->target_dev) {
+        vireo_xml_buf_add(buf, "<target");
+        vireo_xml_buf_attr(buf, "dev", net->target_dev);
+        vireo_xml_buf_add(buf, "/>\n");
+    }
+    if (net->model) {
+        vireo_xml_buf_add(buf, "<model");
+        vireo_xml_buf_attr(buf, "type", net->model);
+        vireo_xml_buf_add(buf, "/>\n");
+    }
+    format_device_info(buf, &net->info, flags);
+    vireo_xml_buf_adjust_indent(buf, -2);
+    vireo_xml_buf_add(buf, "</interface>\n");
+}
+
+/* ---- serial ports and consoles ---------------------------------------- */
+
+static int
+parse_chr(xmlNodePtr node, unsigned int flags, bool console, VireoDomainChrDef **out)
+{
+    g_autoptr(VireoDomainChrDef) chr = g_new0(VireoDomainChrDef, 1);
+    const char *what = console ? "console" : "serial port";
+    xmlNodePtr source = vireo_xml_child(node, "source");
+    xmlNodePtr target = vireo_xml_child(node, "target");
+    xmlNodePtr c;
+
+    chr->type = VIREO_DOMAIN_CHR_TYPE_PTY;
+    chr->target_port = -1;
+    if (vireo_domain_parse_enum_attr(node, "type", vireo_domain_chr_type_names,
+                                     console ? "console type" : "serial port type",
+                                     &chr->type) < 0)
+        return -1;
+
+    /* the first <source> carrying a path wins, as in libvirt */
+    for (c = vireo_xml_first_elem(node); c; c = vireo_xml_next_elem(c)) {
+        if (vireo_xml_is(c, "source") && vireo_xml_has_prop(c, "path")) {
+            source = c;
+            break;
+        }
+    }
+
+    switch ((VireoDomainChrType)chr->type) {
+    case VIREO_DOMAIN_CHR_TYPE_PTY:
+        /* the tty is allocated at start-up: only status XML keeps it */
+        if (!(flags & VIREO_DOMAIN_PARSE_INACTIVE)) {
+            chr->source_path = vireo_xml_prop(source, "path");
+            if (!chr->source_path && console)
+                chr->source_path = vireo_xml_prop(node, "tty");
+        }
+        break;
+    case VIREO_DOMAIN_CHR_TYPE_DEV:
+    case VIREO_DOMAIN_CHR_TYPE_FILE:
+    case VIREO_DOMAIN_CHR_TYPE_PIPE:
+    case VIREO_DOMAIN_CHR_TYPE_UNIX:
+        chr->source_path = vireo_xml_prop(source, "path");
+        if (!chr->source_path) {
+            vireo_error_report(VIR_ERR_XML_ERROR,
+                               "%s of type '%s' needs <source path='...'/>",
+                               what, vireo_domain_chr_type_names[chr->type]);
+            return -1;
+        }
+        if (chr->type == VIREO_DOMAIN_CHR_TYPE_UNIX) {
+            chr->source_mode = VIREO_DOMAIN_CHR_MODE_CONNECT;
+            if (vireo_domain_parse_enum_attr(source, "mode", vireo_domain_chr_mode_names,
+                                             "character device source mode",
+                                             &chr->source_mode) < 0)
+                return -1;
+        }
+        break;
+    case VIREO_DOMAIN_CHR_TYPE_NULL:
+    case VIREO_DOMAIN_CHR_TYPE_VC:
+    case VIREO_DOMAIN_CHR_TYPE_STDIO:
+    case VIREO_DOMAIN_CHR_TYPE_LAST:
+        break;
+    }
+
+    if (target) {
+        int idx;
+        int rc;
+
+        if ((chr->target_type = vireo_xml_prop(target, "type"))) {
+            const char *const *types = console ? console_target_types : serial_target_types;
+
+            if ((idx = vireo_xml_enum_from_string(types, chr->target_type)) < 0) {
+                g_autofree char *bad = g_steal_pointer(&chr->target_type);
+
+                vireo_error_report(VIR_ERR_CONFIG_UNSUPPORTED,
+                                   "unknown %s target type '%s'", what, bad);
+                return -1;
+            }
+        }
+        if ((rc = vireo_domain_parse_int_attr(target, "port", "character device target port",
+                                              &chr->target_port)) < 0)
+            return -1;
+        if (rc > 0 && chr->target_port < 0) {
+            vireo_error_report(VIR_ERR_XML_ERROR,
+                               "invalid %s target port '%d': expected a non-negative integer",
+                               what, chr->target_port);
+            return -1;
+        }
+        if (!console)
+            chr->target_model = vireo_xml_prop(vireo_xml_child(target, "model"), "name");
+    }
+    if (parse_device_info(node, &chr->info, flags, false) < 0)
+        return -1;
+    *out = g_steal_pointer(&chr);
+    return 0;
+}
+
+static VireoDomainChrDef *
+chr_copy(const VireoDomainChrDef *src)
+{
+    VireoDomainChrDef *chr = g_new0(VireoDomainChrDef, 1);
+
+    chr->type = src->type;
+    chr->source_path = g_strdup(src->source_path);
+    chr->source_mode = src->source_mode;
+    chr->target_port = src->target_port;
+    return chr;
+}
+
+/* @chr gives the source and alias; @target_of the target */
+static void
+format_chr(VireoXmlBuf *buf, const char *element, const VireoDomainChrDef *chr,
+           const char *target_type, int target_port, const char *target_model,
+           unsigned int flags)
+{
+    bool live = !(flags & VIREO_DOMAIN_FORMAT_INACTIVE);
+
+    vireo_xml_buf_printf(buf, "<%s type='%s'", element, vireo_domain_chr_type_names[chr->type]);
+    if (strcmp(element, "console") == 0 && chr->type == VIREO_DOMAIN_CHR_TYPE_PTY && live)
+        vireo_xml_buf_attr(buf, "tty", chr->source_path);
+    vireo_xml_buf_add(buf, ">\n");
+    vireo_xml_buf_adjust_indent(buf, 2);
+
+    switch ((VireoDomainChrType)chr->type) {
+    case VIREO_DOMAIN_CHR_TYPE_PTY:
+        if (!live || !chr->source_path)
+            break;
+        G_GNUC_FALLTHROUGH;
+    case VIREO_DOMAIN_CHR_TYPE_DEV:
+    case VIREO_DOMAIN_CHR_TYPE_FILE:
+    case VIREO_DOMAIN_CHR_TYPE_PIPE:
+        vireo_xml_buf_add(buf, "<source");
+        vireo_xml_buf_attr(buf, "path", chr->source_path);
+        vireo_xml_buf_add(buf, "/>\n");
+        break;
+    case VIREO_DOMAIN_CHR_TYPE_UNIX:
+        vireo_xml_buf_add(buf, "<source");
+        vireo_xml_buf_attr(buf, "mode", chr->source_mode == VIREO_DOMAIN_CHR_MODE_BIND
+                                        ? "bind" : "connect");
+        vireo_xml_buf_attr(buf, "path", chr->source_path);
+        vireo_xml_buf_add(buf, "/>\n");
+        break;
+    case VIREO_DOMAIN_CHR_TYPE_NULL:
+    case VIREO_DOMAIN_CHR_TYPE_VC:
+    case VIREO_DOMAIN_CHR_TYPE_STDIO:
+    case VIREO_DOMAIN_CHR_TYPE_LAST:
+        break;
+    }
+
+    vireo_xml_buf_add(buf, "<target");
+    vireo_xml_buf_attr(buf, "type", target_type);
+    if (target_port >= 0)
+        vireo_xml_buf_printf(buf, " port='%d'", target_port);
+    if (target_model) {
+        vireo_xml_buf_add(buf, ">\n");
+        vireo_xml_buf_adjust_indent(buf, 2);
+        vireo_xml_buf_add(buf, "<model");
+        vireo_xml_buf_attr(buf, "name", target_model);
+        vireo_xml_buf_add(buf, "/>\n");
+        vireo_xml_buf_adjust_indent(buf, -2);
+        vireo_xml_buf_add(buf, "</target>\n");
+    } else {
+        vireo_xml_buf_add(buf, "/>\n");
+    }
+    format_device_info(buf, &chr->info, flags);
+    vireo_xml_buf_adjust_indent(buf, -2);
+    vireo_xml_buf_printf(buf, "</%s>\n", element);
+}
+
+/* ---- inputs ----------------------------------------------------------- */
+
+static int
+parse_input(xmlNodePtr node, unsigned int flags, VireoDomainInputDef **out)
+{
+    g_autoptr(VireoDomainInputDef) input = g_new0(VireoDomainInputDef, 1);
+
+    if (!vireo_xml_has_prop(node, "type")) {
+        vireo_error_report(VIR_ERR_XML_ERROR,
+                           "missing type attribute in <input>, e.g. type='tablet'");
+        return -1;
+    }
+    if (vireo_domain_parse_enum_attr(node, "type", vireo_domain_input_type_names,
+                                     "input device type", &input->type) < 0 ||
+        vireo_domain_parse_enum_attr(node, "bus", vireo_domain_input_bus_names,
+                                     "input bus", &input->bus) < 0)
+        return -1;
+    if (input->bus == VIREO_DOMAIN_INPUT_BUS_DEFAULT)
+        input->bus = input->type == VIREO_DOMAIN_INPUT_TYPE_TABLET
+                     ? VIREO_DOMAIN_INPUT_BUS_USB : VIREO_DOMAIN_INPUT_BUS_PS2;
+    if (input->bus == VIREO_DOMAIN_INPUT_BUS_PS2 &&
+        input->type == VIREO_DOMAIN_INPUT_TYPE_TABLET) {
+        vireo_error_report(VIR_ERR_CONFIG_UNSUPPORTED,
+                           "the ps2 bus does not support tablet input devices: use bus='usb'");
+        return -1;
+    }
+    if (parse_device_info(node, &input->info, flags, false) < 0)
+        return -1;
+    *out = g_steal_pointer(&input);
+    return 0;
+}
+
+static void
+format_input(VireoXmlBuf *buf, const VireoDomainInputDef *input, unsigned int flags)
+{
+    vireo_xml_buf_printf(buf, "<input type='%s' bus='%s'",
+                         vireo_domain_input_type_names[input->type],
+                         vireo_domain_input_bus_names[input->bus]);
+    format_info_only_element(buf, "input", &input->info, flags);
+}
+
+/* ---- graphics --------------------------------------------------------- */
+
+static int
+parse_graphics_port(xmlNodePtr node, const char *attr, int *out)
+{
+    g_autofree char *val = vireo_xml_prop(node, attr);
+
+    if (!val)
+        return 0;
+    if (!vireo_xml_str_to_int(val, 10, out) || *out < -1 || *out > 65535) {
+        vireo_error_report(VIR_ERR_XML_ERROR,
+                           "invalid graphics %s '%s': expected a TCP port number or -1",
+                           attr, val);
+        return -1;
+    }
+    return 1;
+}
+
+static int
+parse_graphics_listen(xmlNodePtr node, VireoDomainGraphicsDef *gfx)
+{
+    xmlNodePtr listen = vireo_xml_child(node, "listen");
+    g_autofree char *listen_attr = vireo_xml_prop(node, "listen");
+    g_autofree char *socket_attr = vireo_xml_prop(node, "socket");
+
+    if (listen) {
+        if (!vireo_xml_has_prop(listen, "type")) {
+            vireo_error_report(VIR_ERR_XML_ERROR,
+                               "graphics <listen> element lacks a type attribute");
+            return -1;
+        }
+        if (vireo_domain_parse_enum_attr(listen, "type", vireo_domain_graphics_listen_names,
+                                         "graphics listen type", &gfx->listen_type) < 0)
+            return -1;
+        switch ((VireoDomainGraphicsListenType)gfx->listen_type) {
+        case VIREO_DOMAIN_GRAPHICS_LISTEN_ADDRESS:
+            gfx->listen_address = vireo_xml_prop(listen, "address");
+            break;
+        case VIREO_DOMAIN_GRAPHICS_LISTEN_NETWORK:
+            if (!(gfx->listen_network = vireo_xml_prop(listen, "network"))) {
+                vireo_error_report(VIR_ERR_XML_ERROR,
+                                   "graphics <listen type='network'> needs a network attribute");
+                return -1;
+            }
+            break;
+        case VIREO_DOMAIN_GRAPHICS_LISTEN_SOCKET:
+            gfx->listen_socket = vireo_xml_prop(listen, "socket");
+            break;
+        case VIREO_DOMAIN_GRAPHICS_LISTEN_NONE:
+        case VIREO_DOMAIN_GRAPHICS_LISTEN_NONE_SET:
+        case VIREO_DOMAIN_GRAPHICS_LISTEN_LAST:
+            break;
+        }
+    }
+
+    if (listen_attr) {
+        if (!listen) {
+            gfx->listen_type = VIREO_DOMAIN_GRAPHICS_LISTEN_ADDRESS;
+            gfx->listen_address = g_steal_pointer(&listen_attr);
+        } else if (gfx->listen_type == VIREO_DOMAIN_GRAPHICS_LISTEN_ADDRESS &&
+                   g_strcmp0(gfx->listen_address, listen_attr) != 0) {
+            vireo_error_report(VIR_ERR_XML_ERROR,
+                               "graphics 'listen' attribute '%s' must match the 'address' "
+                               "attribute of the first listen element (found '%s')",
+                               listen_attr, gfx->listen_address ? gfx->listen_address : "");
+            return -1;
+        }
+    }
+    if (socket_attr && gfx->type == VIREO_DOMAIN_GRAPHICS_TYPE_VNC) {
+        if (!listen && gfx->listen_type == VIREO_DOMAIN_GRAPHICS_LISTEN_NONE_SET) {
+            gfx->listen_type = VIREO_DOMAIN_GRAPHICS_LISTEN_SOCKET;
+            gfx->listen_socket = g_steal_pointer(&socket_attr);
+        } else if (gfx->listen_type != VIREO_DOMAIN_GRAPHICS_LISTEN_SOCKET ||
+                   g_strcmp0(gfx->listen_socket, socket_attr) != 0) {
+            vireo_error_report(VIR_ERR_XML_ERROR,
+                               "vnc 'socket' attribute '%s' must match the first listen element",
+                               socket_attr);
+            return -1;
+        }
+    }
+    /* libvirt turns "no listen at all" into an address listen on the
+     * host's configured default */
+    if (gfx->listen_type == VIREO_DOMAIN_GRAPHICS_LISTEN_NONE_SET &&
+        (gfx->type == VIREO_DOMAIN_GRAPHICS_TYPE_VNC ||
+         gfx->type == VIREO_DOMAIN_GRAPHICS_TYPE_SPICE))
+        gfx->listen_type = VIREO_DOMAIN_GRAPHICS_LISTEN_ADDRESS;
+    return 0;
+}
+
+static int
+parse_graphics(xmlNodePtr node, unsigned int flags, VireoDomainGraphicsDef **out)
+{
+    g_autoptr(VireoDomainGraphicsDef) gfx = g_new0(VireoDomainGraphicsDef, 1);
+    bool inactive = flags & VIREO_DOMAIN_PARSE_INACTIVE;
+    int autoport = VIREO_TRISTATE_ABSENT;
+    int rc;
+
+    if (!vireo_xml_has_prop(node, "type")) {
+        vireo_error_report(VIR_ERR_XML_ERROR,
+                           "missing type attribute in <graphics>, e.g. type='vnc'");
+        return -1;
+    }
+    if (vireo_domain_parse_enum_attr(node, "type", vireo_domain_graphics_type_names,
+                                     "graphics type", &gfx->type) < 0)
+        return -1;
+
+    if (gfx->type == VIREO_DOMAIN_GRAPHICS_TYPE_VNC ||
+        gfx->type == VIREO_DOMAIN_GRAPHICS_TYPE_SPICE) {
+        if ((rc = parse_graphics_port(node, "port", &gfx->port)) < 0 ||
+            vireo_domain_parse_enum_attr(node, "autoport", vireo_domain_yes_no_names,
+                                         "graphics autoport setting", &autoport) < 0)
+            return -1;
+        if (gfx->type == VIREO_DOMAIN_GRAPHICS_TYPE_VNC) {
+            /* no port at all, or the legacy port='-1', means autoport */
+            gfx->autoport = rc == 0 || gfx->port == -1;
+            if (parse_graphics_port(node, "websocket", &gfx->websocket) < 0)
+                return -1;
+        } else {
+            gfx->autoport = gfx->port == -1;
+            if (parse_graphics_port(node, "tlsPort", &gfx->tls_port) < 0)
+                return -1;
+            if (gfx->tls_port == -1)
+                gfx->autoport = true;
+        }
+        if (autoport)
+            gfx->autoport = autoport == VIREO_TRISTATE_YES;
+        if (gfx->port == -1 || (gfx->autoport && inactive))
+            gfx->port = 0;
+        if (gfx->tls_port == -1 || (gfx->autoport && inactive))
+            gfx->tls_port = 0;
+        gfx->keymap = vireo_xml_prop(node, "keymap");
+        gfx->passwd = vireo_xml_prop(node, "passwd");
+        gfx->passwd_valid_to = vireo_xml_prop(node, "passwdValidTo");
+    }
+    if (parse_graphics_listen(node, gfx) < 0)
+        return -1;
+    if (gfx->listen_type == VIREO_DOMAIN_GRAPHICS_LISTEN_SOCKET)
+        gfx->autoport = false, gfx->port = 0;
+    *out = g_steal_pointer(&gfx);
+    return 0;
+}
+
+static void
+format_graphics(VireoXmlBuf *buf, const VireoDomainGraphicsDef *gfx, unsigned int flags)
+{
+    bool inactive = flags & VIREO_DOMAIN_FORMAT_INACTIVE;
+    bool is_vnc = gfx->type == VIREO_DOMAIN_GRAPHICS_TYPE_VNC;
+    bool is_spice = gfx->type == VIREO_DOMAIN_GRAPHICS_TYPE_SPICE;
+
+    vireo_xml_buf_printf(buf, "<graphics type='%s'", vireo_domain_graphics_type_names[gfx->type]);
+    if (is_vnc) {
+        if (gfx->listen_type == VIREO_DOMAIN_GRAPHICS_LISTEN_SOCKET) {
+            vireo_xml_buf_attr(buf, "socket", gfx->listen_socket);
+        } else {
+            if (gfx->port && (!gfx->autoport || !inactive))
+                vireo_xml_buf_printf(buf, " port='%d'", gfx->port);
+            else if (gfx->autoport)
+                vireo_xml_buf_add(buf, " port='-1'");
+            vireo_xml_buf_printf(buf, " autoport='%s'", gfx->autoport ? "yes" : "no");
+            if (gfx->websocket)
+                vireo_xml_buf_printf(buf, " websocket='%d'", gfx->websocket);
+        }
+    } else if (is_spice) {
+        if (gfx->port && (!gfx->autoport || !inactive))
+            vireo_xml_buf_printf(buf, " port='%d'", gfx->port);
+        if (gfx->tls_port && (!gfx->autoport || !inactive))
+            vireo_xml_buf_printf(buf, " tlsPort='%d'", gfx->tls_port);
+        if (gfx->autoport)
+            vireo_xml_buf_add(buf, " autoport='yes'");
+    }
+    if (gfx->listen_type == VIREO_DOMAIN_GRAPHICS_LISTEN_ADDRESS)
+        vireo_xml_buf_attr(buf, "listen", gfx->listen_address);
+    vireo_xml_buf_attr(buf, "keymap", gfx->keymap);
+    if (flags & VIREO_DOMAIN_FORMAT_SECURE) {
+        vireo_xml_buf_attr(buf, "passwd", gfx->passwd);
+        vireo_xml_buf_attr(buf, "passwdValidTo", gfx->passwd_valid_to);
+    }
+
+    if (gfx->listen_type == VIREO_DOMAIN_GRAPHICS_LISTEN_NONE_SET) {
+        vireo_xml_buf_add(buf, "/>\n");
+        return;
+    }
+    vireo_xml_buf_add(buf, ">\n");
+    vireo_xml_buf_adjust_indent(buf, 2);
+    vireo_xml_buf_printf(buf, "<listen type='%s'",
+                         vireo_domain_graphics_listen_names[gfx->listen_type]);
+    switch ((VireoDomainGraphicsListenType)gfx->listen_type) {
+    case VIREO_DOMAIN_GRAPHICS_LISTEN_ADDRESS:
+        vireo_xml_buf_attr(buf, "address", gfx->listen_address);
+        break;
+    case VIREO_DOMAIN_GRAPHICS_LISTEN_NETWORK:
+        vireo_xml_buf_attr(buf, "network", gfx->listen_network);
+        break;
+    case VIREO_DOMAIN_GRAPHICS_LISTEN_SOCKET:
+        vireo_xml_buf_attr(buf, "socket", gfx->listen_socket);
+        break;
+    case VIREO_DOMAIN_GRAPHICS_LISTEN_NONE:
+    case VIREO_DOMAIN_GRAPHICS_LISTEN_NONE_SET:
+    case VIREO_DOMAIN_GRAPHICS_LISTEN_LAST:
+        break;
+    }
+    vireo_xml_buf_add(buf, "/>\n");
+    vireo_xml_buf_adjust_indent(buf, -2);
+    vireo_xml_buf_add(buf, "</graphics>\n");
+}
+
+/* ---- video, memballoon, rng ------------------------------------------- */
+
+static int
+parse_video(xmlNodePtr node, unsigned int flags, VireoDomainVideoDef **out)
+{
+    g_autoptr(VireoDomainVideoDef) video = g_new0(VireoDomainVideoDef, 1);
+    xmlNodePtr model = vireo_xml_child(node, "model");
+    int primary = VIREO_TRISTATE_ABSENT;
+
+    if (model) {
+        video->model = vireo_xml_prop(model, "type");
+        if (video->model && vireo_xml_enum_from_string(video_models, video->model) < 0) {
+            g_autofree char *bad = g_steal_pointer(&video->model);
+
+            vireo_error_report(VIR_ERR_CONFIG_UNSUPPORTED,
+                               "unknown video model '%s' (expected e.g. 'vga', 'virtio', "
+                               "'qxl', 'cirrus', 'bochs', 'ramfb' or 'none')", bad);
+            return -1;
+        }
+        if (vireo_domain_parse_uint_attr(model, "vram", 10, "video vram", &video->vram) < 0 ||
+            vireo_domain_parse_uint_attr(model, "ram", 10, "video ram", &video->ram) < 0 ||
+            vireo_domain_parse_uint_attr(model, "vgamem", 10, "video vgamem", &video->vgamem) < 0 ||
+            vireo_domain_parse_uint_attr(model, "heads", 10, "video heads", &video->heads) < 0 ||
+            vireo_domain_parse_enum_attr(model, "primary", vireo_domain_yes_no_names,
+                                         "video primary setting", &primary) < 0)
+            return -1;
+        video->primary = primary == VIREO_TRISTATE_YES;
+    }
+    /* what QEMU guests get when nothing is said */
+    if (!video->model)
+        video->model = g_strdup("vga");
+    if (parse_device_info(node, &video->info, flags, false) < 0)
+        return -1;
+    *out = g_steal_pointer(&video);
+    return 0;
+}
+
+static void
+format_video(VireoXmlBuf *buf, const VireoDomainVideoDef *video, unsigned int flags)
+{
+    vireo_xml_buf_add(buf, "<video>\n");
+    vireo_xml_buf_adjust_indent(buf, 2);
+    vireo_xml_buf_add(buf, "<model");
+    vireo_xml_buf_attr(buf, "type", video->model);
+    if (video->ram)
+        vireo_xml_buf_printf(buf, " ram='%u'", video->ram);
+    if (video->vram)
+        vireo_xml_buf_printf(buf, " vram='%u'", video->vram);
+    if (video->vgamem)
+        vireo_xml_buf_printf(buf, " vgamem='%u'", video->vgamem);
+    if (video->heads)
+        vireo_xml_buf_printf(buf, " heads='%u'", video->heads);
+    if (video->primary)
+        vireo_xml_buf_add(buf, " primary='yes'");
+    vireo_xml_buf_add(buf, "/>\n");
+    format_device_info(buf, &video->info, flags);
+    vireo_xml_buf_adjust_indent(buf, -2);
+    vireo_xml_buf_add(buf, "</video>\n");
+}
+
+static int
+parse_memballoon(xmlNodePtr node, unsigned int flags, VireoDomainMemballoonDef **out)
+{
+    g_autoptr(VireoDomainMemballoonDef) balloon = g_new0(VireoDomainMemballoonDef, 1);
+    xmlNodePtr stats = vireo_xml_child(node, "stats");
+    int model;
+
+    if (!vireo_xml_has_prop(node, "model")) {
+        vireo_error_report(VIR_ERR_XML_ERROR,
+                           "<memballoon> must have a model attribute, e.g. model='virtio'");
+        return -1;
+    }
+    if (vireo_domain_parse_enum_attr(node, "model", balloon_models,
+                                     "memballoon model", &model) < 0)
+        return -1;
+    balloon->model = g_strdup(balloon_models[model]);
+    if (stats && vireo_domain_parse_uint_attr(stats, "period", 10, "memballoon stats period",
+                                              &balloon->period) < 0)
+        return -1;
+    if (parse_device_info(node, &balloon->info, flags, false) < 0)
+        return -1;
+    *out = g_steal_pointer(&balloon);
+    return 0;
+}
+
+static void
+format_memballoon(VireoXmlBuf *buf, const VireoDomainMemballoonDef *balloon,
+                  unsigned int flags)
+{
+    vireo_xml_buf_add(buf, "<memballoon");
+    vireo_xml_buf_attr(buf, "model", balloon->model);
+    if (!balloon->period && !device_info_has_output(&balloon->info, flags)) {
+        vireo_xml_buf_add(buf, "/>\n");
+        return;
+    }
+    vireo_xml_buf_add(buf, ">\n");
+    vireo_xml_buf_adjust_indent(buf, 2);
+    if (balloon->period)
+        vireo_xml_buf_printf(buf, "<stats period='%u'/>\n", balloon->period);
+    format_device_info(buf, &balloon->info, flags);
+    vireo_xml_buf_adjust_indent(buf, -2);
+    vireo_xml_buf_add(buf, "</memballoon>\n");
+}
+
+static int
+parse_rng(xmlNodePtr node, unsigned int flags, VireoDomainRNGDef **out)
+{
+    g_autoptr(VireoDomainRNGDef) rng = g_new0(VireoDomainRNGDef, 1);
+    xmlNodePtr backend = vireo_xml_child(node, "backend");
+    int model;
+
+    if (!vireo_xml_has_prop(node, "model")) {
+        vireo_error_report(VIR_ERR_XML_ERROR,
+                           "<rng> must have a model attribute, e.g. model='virtio'");
+        return -1;
+    }
+    if (vireo_domain_parse_enum_attr(node, "model", rng_models, "RNG model", &model) < 0)
+        return -1;
+    rng->model = g_strdup(rng_models[model]);
+    if (!backend || !vireo_xml_has_prop(backend, "model")) {
+        vireo_error_report(VIR_ERR_XML_ERROR,
+                           "<rng> needs a <backend model='random'> element");
+        return -1;
+    }
+    if (vireo_domain_parse_enum_attr(backend, "model", rng_backend_models,
+                                     "RNG backend model", &model) < 0)
+        return -1;
+    rng->backend_model = g_strdup(rng_backend_models[model]);
+    if (strcmp(rng->backend_model, "random") == 0) {
+        rng->backend_path = g_strstrip(vireo_xml_content(backend));
+        if (!*rng->backend_path)
+            g_clear_pointer(&rng->backend_path, g_free);
+    }
+    if (parse_device_info(node, &rng->info, flags, false) < 0)
+        return -1;
+    *out = g_steal_pointer(&rng);
+    return 0;
+}
+
+static void
+format_rng(VireoXmlBuf *buf, const VireoDomainRNGDef *rng, unsigned int flags)
+{
+    vireo_xml_buf_add(buf, "<rng");
+    vireo_xml_buf_attr(buf, "model", rng->model);
+    vireo_xml_buf_add(buf, ">\n");
+    vireo_xml_buf_adjust_indent(buf, 2);
+    vireo_xml_buf_add(buf, "<backend");
+    vireo_xml_buf_attr(buf, "model", rng->backend_model);
+    if (rng->backend_path) {
+        vireo_xml_buf_add(buf, ">");
+        vireo_xml_buf_add_escaped(buf, rng->backend_path);
+        vireo_xml_buf_add(buf, "</backend>\n");
+    } else {
+        vireo_xml_buf_add(buf, "/>\n");
+    }
+    format_device_info(buf, &rng->info, flags);
+    vireo_xml_buf_adjust_indent(buf, -2);
+    vireo_xml_buf_add(buf, "</rng>\n");
+}
+
+/* ---- <devices> -------------------------------------------------------- */
+
+int
+vireo_domain_devices_parse(VireoDomainDef *def, xmlNodePtr devices, unsigned int flags)
+{
+    xmlNodePtr c;
+
+    for (c = vireo_xml_first_elem(devices); c; c = vireo_xml_next_elem(c)) {
+        const char *name = (const char *)c->name;
+
+        if (strcmp(name, "emulator") == 0) {
+            if (!def->emulator) {
+                def->emulator = g_strstrip(vireo_xml_content(c));
+                if (!*def->emulator)
+                    g_clear_pointer(&def->emulator, g_free);
+            }
+        } else if (strcmp(name, "disk") == 0) {
+            VireoDomainDiskDef *disk = NULL;
+
+            if (parse_disk(c, flags, &disk) < 0)
+                return -1;
+            if (flags & VIREO_DOMAIN_PARSE_KEEP_ORDER)
+                ARRAY_APPEND(def->disks, def->ndisks, disk);
+            else
+                disk_insert(def, disk);
+        } else if (strcmp(name, "controller") == 0) {
+            VireoDomainControllerDef *ctrl = NULL;
+
+            if (parse_controller(c, flags, &ctrl) < 0)
+                return -1;
+            if (flags & VIREO_DOMAIN_PARSE_KEEP_ORDER)
+                ARRAY_APPEND(def->controllers, def->ncontrollers, ctrl);
+            else
+                controller_insert(def, ctrl);
+        } else if (strcmp(name, "interface") == 0) {
+            VireoDomainNetDef *net = NULL;
+
+            if (parse_net(c, flags, &net) < 0)
+                return -1;
+            ARRAY_APPEND(def->nets, def->nnets, net);
+        } else if (strcmp(name, "serial") == 0 || strcmp(name, "console") == 0) {
+            VireoDomainChrDef *chr = NULL;
+            bool console = name[0] == 'c';
+
+            if (parse_chr(c, flags, console, &chr) < 0)
+                return -1;
+            if (console)
+                ARRAY_APPEND(def->consoles, def->nconsoles, chr);
+            else
+                ARRAY_APPEND(def->serials, def->nserials, chr);
+        } else if (strcmp(name, "input") == 0) {
+            VireoDomainInputDef *input = NULL;
+
+            if (parse_input(c, flags, &input) < 0)
+                return -1;
+            ARRAY_APPEND(def->inputs, def->ninputs, input);
+        } else if (strcmp(name, "graphics") == 0) {
+            VireoDomainGraphicsDef *gfx = NULL;
+
+            if (parse_graphics(c, flags, &gfx) < 0)
+                return -1;
+            ARRAY_APPEND(def->graphics, def->ngraphics, gfx);
+        } else if (strcmp(name, "video") == 0) {
+            VireoDomainVideoDef *video = NULL;
+            size_t i;
+
+            if (parse_video(c, flags, &video) < 0)
+                return -1;
+            if (video->primary) {
+                for (i = 0; i < def->nvideos; i++) {
+                    if (def->videos[i]->primary) {
+                        vireo_domain_video_def_free(video);
+                        vireo_error_report(VIR_ERR_XML_ERROR,
+                                           "only one primary video device is supported");
+                        return -1;
+                    }
+                }
+                ARRAY_INSERT(def->videos, def->nvideos, 0, video);
+            } else {
+                ARRAY_APPEND(def->videos, def->nvideos, video);
+            }
+        } else if (strcmp(name, "memballoon") == 0) {
+            if (!def->memballoon && parse_memballoon(c, flags, &def->memballoon) < 0)
+                return -1;
+        } else if (strcmp(name, "rng") == 0) {
+            VireoDomainRNGDef *rng = NULL;
+
+            if (parse_rng(c, flags, &rng) < 0)
+                return -1;
+            ARRAY_APPEND(def->rngs, def->nrngs, rng);
+        }
+        /* anything else: libvirt devices we do not model, ignored */
+    }
+    return 0;
+}
+
+static int
+disk_default_bus(const VireoDomainDiskDef *disk)
+{
+    const char *dev = disk->target_dev;
+
+    if (disk->device == VIREO_DOMAIN_DISK_DEVICE_FLOPPY)
+        return VIREO_DOMAIN_DISK_BUS_FDC;
+    if (g_str_has_prefix(dev, "hd"))
+        return VIREO_DOMAIN_DISK_BUS_IDE;
+    if (g_str_has_prefix(dev, "sd"))
+        return VIREO_DOMAIN_DISK_BUS_SCSI;
+    if (g_str_has_prefix(dev, "vd"))
+        return VIREO_DOMAIN_DISK_BUS_VIRTIO;
+    if (g_str_has_prefix(dev, "ub"))
+        return VIREO_DOMAIN_DISK_BUS_USB;
+    if (g_str_has_prefix(dev, "fd"))
+        return VIREO_DOMAIN_DISK_BUS_FDC;
+    return VIREO_DOMAIN_DISK_BUS_IDE;
+}
+
+static int
+disk_assign_address(VireoDomainDiskDef *disk)
+{
+    VireoDomainDeviceAddress *a = &disk->info.addr;
+    int idx;
+    unsigned int per_ctrl;
+    unsigned int per_bus;
+
+    if (a->type != VIREO_DOMAIN_ADDRESS_NONE)
+        return 0;
+    switch ((VireoDomainDiskBus)disk->target_bus) {
+    case VIREO_DOMAIN_DISK_BUS_IDE: per_ctrl = 4; per_bus = 2; break;
+    case VIREO_DOMAIN_DISK_BUS_FDC: per_ctrl = 2; per_bus = 2; break;
+    case VIREO_DOMAIN_DISK_BUS_SCSI: per_ctrl = 7; per_bus = 7; break;
+    case VIREO_DOMAIN_DISK_BUS_SATA: per_ctrl = 6; per_bus = 6; break;
+    case VIREO_DOMAIN_DISK_BUS_NONE:
+    case VIREO_DOMAIN_DISK_BUS_VIRTIO:
+    case VIREO_DOMAIN_DISK_BUS_USB:
+    case VIREO_DOMAIN_DISK_BUS_LAST:
+    default:
+        return 0;
+    }
+    if ((idx = vireo_domain_disk_name_to_index(disk->target_dev)) < 0) {
+        vireo_error_report(VIR_ERR_XML_ERROR,
+                           "unknown disk name '%s' and no address specified: use a name "
+                           "like 'sda' or give an <address type='drive'/>",
+                           disk->target_dev);
+        return -1;
+    }
+    a->type = VIREO_DOMAIN_ADDRESS_DRIVE;
+    a->controller = idx / per_ctrl;
+    a->drive_bus = (idx % per_ctrl) / per_bus;
+    a->target = 0;
+    a->unit = idx % per_bus;
+    return 0;
+}
+
+static bool
+has_controller(const VireoDomainDef *def, int type, int index)
+{
+    size_t i;
+
+    for (i = 0; i < def->ncontrollers; i++) {
+        if (def->controllers[i]->type == type && def->controllers[i]->index == index)
+            return true;
+    }
+    return false;
+}
+
+static void
+add_controller(VireoDomainDef *def, int type, int index)
+{
+    VireoDomainControllerDef *ctrl;
+
+    if (has_controller(def, type, index))
+        return;
+    ctrl = g_new0(VireoDomainControllerDef, 1);
+    ctrl->type = type;
+    ctrl->index = index;
+    controller_insert(def, ctrl);
+}
+
+static void
+add_disk_controllers(VireoDomainDef *def, int ctrl_type, int bus)
+{
+    int max = -1;
+    size_t i;
+    int j;
+
+    for (i = 0; i < def->ndisks; i++) {
+        const VireoDomainDiskDef *disk = def->disks[i];
+
+        if (disk->target_bus == bus && disk->info.addr.type == VIREO_DOMAIN_ADDRESS_DRIVE &&
+            (int)disk->info.addr.controller > max)
+            max = disk->info.addr.controller;
+    }
+    for (j = 0; j <= max; j++)
+        add_controller(def, ctrl_type, j);
+}
+
+static int
+controller_unused_index(const VireoDomainDef *def, int type)
+{
+    int idx = 0;
+
+    while (has_controller(def, type, idx))
+        idx++;
+    return idx;
+}
+
+static void
+console_compat(VireoDomainDef *def)
+{
+    VireoDomainChrDef *first = def->nconsoles ? def->consoles[0] : NULL;
+    bool first_is_serial = first && (!first->target_type ||
+                                     strcmp(first->target_type, "serial") == 0);
+
+    if (first_is_serial) {
+        if (def->nserials == 0) {
+            /* the console is really the first serial port */
+            VireoDomainChrDef *serial = chr_copy(first);
+
+            serial->target_port = 0;
+            serial->info.alias = g_strdup(first->info.alias);
+            ARRAY_APPEND(def->serials, def->nserials, serial);
+        }
+        g_free(first->target_type);
+        first->target_type = g_strdup("serial");
+        first->target_port = def->serials[0]->target_port;
+    } else if (def->nserials > 0) {
+        VireoDomainChrDef *console = chr_copy(def->serials[0]);
+
+        console->target_type = g_strdup("serial");
+        console->target_port = def->serials[0]->target_port;
+        ARRAY_INSERT(def->consoles, def->nconsoles, 0, console);
+    }
+}
+
+int
+vireo_domain_devices_post_parse(VireoDomainDef *def, unsigned int flags)
+{
+    size_t i;
+    bool need_virtio_serial = false;
+    int maxport = -1;
+
+    for (i = 0; i < def->ndisks; i++) {
+        VireoDomainDiskDef *disk = def->disks[i];
+
+        if (disk->target_bus == VIREO_DOMAIN_DISK_BUS_NONE)
+            disk->target_bus = disk_default_bus(disk);
+        if (disk_assign_address(disk) < 0)
+            return -1;
+    }
+
+    for (i = 0; i < def->ncontrollers; i++) {
+        VireoDomainControllerDef *ctrl = def->controllers[i];
+
+        if (ctrl->index == -1)
+            ctrl->index = controller_unused_index(def, ctrl->type);
+    }
+    add_disk_controllers(def, VIREO_DOMAIN_CONTROLLER_TYPE_SCSI, VIREO_DOMAIN_DISK_BUS_SCSI);
+    add_disk_controllers(def, VIREO_DOMAIN_CONTROLLER_TYPE_FDC, VIREO_DOMAIN_DISK_BUS_FDC);
+    add_disk_controllers(def, VIREO_DOMAIN_CONTROLLER_TYPE_IDE, VIREO_DOMAIN_DISK_BUS_IDE);
+    add_disk_controllers(def, VIREO_DOMAIN_CONTROLLER_TYPE_SATA, VIREO_DOMAIN_DISK_BUS_SATA);
+
+    for (i = 0; i < def->nserials; i++) {
+        if (def->serials[i]->target_port > maxport)
+            maxport = def->serials[i]->target_port;
+    }
+    for (i = 0; i < def->nserials; i++) {
+        if (def->serials[i]->target_port == -1)
+            def->serials[i]->target_port = ++maxport;
+    }
+    for (i = 0; i < def->nconsoles; i++) {
+        if (def->consoles[i]->target_port == -1)
+            def->consoles[i]->target_port = i;
+    }
+    console_compat(def);
+    for (i = 0; i < def->nconsoles; i++) {
+        if (g_strcmp0(def->consoles[i]->target_type, "virtio") == 0)
+            need_virtio_serial = true;
+    }
+    if (need_virtio_serial)
+        add_controller(def, VIREO_DOMAIN_CONTROLLER_TYPE_VIRTIO_SERIAL, 0);
+
+    if (def->nvideos > 0 && !def->videos[0]->primary &&
+        g_strcmp0(def->videos[0]->model, "none") != 0)
+        def->videos[0]->primary = true;
+    return 0;
+}
+
+bool
+vireo_domain_def_has_device_boot(const VireoDomainDef *def)
+{
+    size_t i;
+
+    for (i = 0; i < def->ndisks; i++) {
+        if (def->disks[i]->info.boot_order)
+            return true;
+    }
+    for (i = 0; i < def->nnets; i++) {
+        if (def->nets[i]->info.boot_order)
+            return true;
+    }
+    return false;
+}
+
+void
+vireo_domain_devices_format(VireoXmlBuf *buf, const VireoDomainDef *def, unsigned int flags)
+{
+    size_t i;
+
+    vireo_xml_buf_add(buf, "<devices>\n");
+    vireo_xml_buf_adjust_indent(buf, 2);
+    vireo_xml_buf_element(buf, "emulator", def->emulator);
+    for (i = 0; i < def->ndisks; i++)
+        format_disk(buf, def->disks[i], flags);
+    for (i = 0; i < def->ncontrollers; i++)
+        format_controller(buf, def->controllers[i], flags);
+    for (i = 0; i < def->nnets; i++)
+        format_net(buf, def->nets[i], flags);
+    for (i = 0; i < def->nserials; i++) {
+        const VireoDomainChrDef *s = def->serials[i];
+
+        format_chr(buf, "serial", s, s->target_type, s->target_port, s->target_model, flags);
+    }
+    for (i = 0; i < def->nconsoles; i++) {
+        const VireoDomainChrDef *c = def->consoles[i];
+
+        /* libvirt shows a serial console as the serial port it is */
+        if (g_strcmp0(c->target_type, "serial") == 0 && i < def->nserials)
+            format_chr(buf, "console", def->serials[i], "serial",
+                       def->serials[i]->target_port, NULL, flags);
+        else
+            format_chr(buf, "console", c, c->target_type, c->target_port, NULL, flags);
+    }
+    for (i = 0; i < def->ninputs; i++)
+        format_input(buf, def->inputs[i], flags);
+    for (i = 0; i < def->ngraphics; i++)
+        format_graphics(buf, def->graphics[i], flags);
+    for (i = 0; i < def->nvideos; i++)
+        format_video(buf, def->videos[i], flags);
+    if (def->memballoon)
+        format_memballoon(buf, def->memballoon, flags);
+    for (i = 0; i < def->nrngs; i++)
+        format_rng(buf, def->rngs[i], flags);
+    vireo_xml_buf_adjust_indent(buf, -2);
+    vireo_xml_buf_add(buf, "</devices>\n");
+}
