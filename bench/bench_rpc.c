@@ -5,8 +5,8 @@
  * measures vireod and the reference libvirtd side by side.  It only reports
  * figures; it never asserts on them (see bench/README.md).
  *
- *   bench-rpc setup     -c URI [-n N]            define N domains bench-NNNN
- *   bench-rpc cleanup   -c URI [-n N]            undefine them
+ *   bench-rpc setup     -c URI [-n N] [-F FIRST] define N domains bench-NNNN
+ *   bench-rpc cleanup   -c URI [-n N] [-F FIRST] undefine them
  *   bench-rpc run       -c URI -m CALL [-p P] [-d SECS | -k CALLS] [-n N]
  *         CALL: getVersion | lookupByName | listAllDomains
  *   bench-rpc coldstart -c URI [-t SECS] [--stop] [-o LOG] [--pidfile F] -- CMD [ARGS...]
@@ -62,6 +62,7 @@ struct bench_opts {
     double duration;   /* seconds; used when calls == 0 */
     long calls;        /* per process */
     int ndomains;
+    int first;         /* setup/cleanup: first domain number */
     int warmup;        /* untimed calls per process before the start barrier */
     double timeout;    /* coldstart */
     bool stop;         /* coldstart: SIGTERM the started command afterwards */
@@ -173,8 +174,9 @@ mode_setup(const struct bench_opts *o)
     virConnectPtr conn = connect_or_die(o->uri);
     uint64_t t0 = now_ns();
     int defined = 0, errors = 0;
+    uint64_t def_max_ns = 0;
 
-    for (int i = 0; i < o->ndomains; i++) {
+    for (int i = o->first; i < o->first + o->ndomains; i++) {
         char name[64];
         char xml[512];
         virDomainPtr dom;
@@ -187,7 +189,11 @@ mode_setup(const struct bench_opts *o)
                  "  <vcpu>1</vcpu>\n"
                  "  <os><type>hvm</type></os>\n"
                  "</domain>\n", name);
+        uint64_t t1 = now_ns();
         dom = virDomainDefineXML(conn, xml);
+        uint64_t dt = now_ns() - t1;
+        if (dt > def_max_ns)
+            def_max_ns = dt;
         if (!dom) {
             if (errors++ == 0)
                 fprintf(stderr, "bench-rpc: cannot define '%s': %s\n", name, last_error_message());
@@ -197,8 +203,8 @@ mode_setup(const struct bench_opts *o)
         defined++;
     }
     double secs = (double)(now_ns() - t0) / 1e9;
-    printf("RESULT mode=setup defined=%d errors=%d secs=%.3f defines_per_s=%.1f\n",
-           defined, errors, secs, secs > 0 ? defined / secs : 0.0);
+    printf("RESULT mode=setup defined=%d errors=%d secs=%.3f defines_per_s=%.1f define_max_us=%.1f\n",
+           defined, errors, secs, secs > 0 ? defined / secs : 0.0, def_max_ns / 1e3);
     virConnectClose(conn);
     return errors ? 1 : 0;
 }
@@ -209,13 +215,16 @@ mode_cleanup(const struct bench_opts *o)
     virConnectPtr conn = connect_or_die(o->uri);
     uint64_t t0 = now_ns();
     int undefined = 0, missing = 0, errors = 0;
+    uint64_t lookup_ns = 0, undef_ns = 0, undef_max_ns = 0;
 
-    for (int i = 0; i < o->ndomains; i++) {
+    for (int i = o->first; i < o->first + o->ndomains; i++) {
         char name[64];
         virDomainPtr dom;
 
         snprintf(name, sizeof(name), BENCH_NAME_FMT, i);
+        uint64_t t1 = now_ns();
         dom = virDomainLookupByName(conn, name);
+        lookup_ns += now_ns() - t1;
         if (!dom) {
             virErrorPtr err = virGetLastError();
             if (err && err->code == VIR_ERR_NO_DOMAIN) {
@@ -225,7 +234,13 @@ mode_cleanup(const struct bench_opts *o)
             }
             continue;
         }
-        if (virDomainUndefine(dom) < 0) {
+        t1 = now_ns();
+        int r = virDomainUndefine(dom);
+        uint64_t dt = now_ns() - t1;
+        undef_ns += dt;
+        if (dt > undef_max_ns)
+            undef_max_ns = dt;
+        if (r < 0) {
             if (errors++ == 0)
                 fprintf(stderr, "bench-rpc: cannot undefine '%s': %s\n", name, last_error_message());
         } else {
@@ -234,8 +249,11 @@ mode_cleanup(const struct bench_opts *o)
         virDomainFree(dom);
     }
     double secs = (double)(now_ns() - t0) / 1e9;
-    printf("RESULT mode=cleanup undefined=%d missing=%d errors=%d secs=%.3f\n",
-           undefined, missing, errors, secs);
+    printf("RESULT mode=cleanup undefined=%d missing=%d errors=%d secs=%.3f "
+           "lookup_avg_us=%.1f undefine_avg_us=%.1f undefine_max_us=%.1f\n",
+           undefined, missing, errors, secs,
+           o->ndomains ? lookup_ns / 1e3 / o->ndomains : 0.0,
+           undefined ? undef_ns / 1e3 / undefined : 0.0, undef_max_ns / 1e3);
     virConnectClose(conn);
     return errors ? 1 : 0;
 }
@@ -647,14 +665,15 @@ static void
 usage(FILE *f)
 {
     fprintf(f,
-            "usage: bench-rpc setup     -c URI [-n N]\n"
-            "       bench-rpc cleanup   -c URI [-n N]\n"
+            "usage: bench-rpc setup     -c URI [-n N] [-F FIRST]\n"
+            "       bench-rpc cleanup   -c URI [-n N] [-F FIRST]\n"
             "       bench-rpc run       -c URI -m getVersion|lookupByName|listAllDomains\n"
             "                           [-p PROCS] [-d SECONDS | -k CALLS_PER_PROC] [-n N] [-w WARMUP]\n"
             "       bench-rpc coldstart -c URI [-t TIMEOUT_S] [--stop] [-o LOG] [--pidfile F]\n"
             "                           -- CMD [ARGS...]\n"
             "\n"
             "  -n N  number of bench-NNNN domains (default 1000)\n"
+            "  -F    setup/cleanup: start at bench-FIRST (default 0)\n"
             "  -p    client processes, each with its own connection (default 1)\n"
             "  -d    duration of the timed run in seconds (default 5)\n"
             "  -k    calls per process instead of a duration\n"
@@ -676,6 +695,7 @@ main(int argc, char **argv)
         { "calls", required_argument, NULL, 'k' },
         { "domains", required_argument, NULL, 'n' },
         { "warmup", required_argument, NULL, 'w' },
+        { "first", required_argument, NULL, 'F' },
         { "timeout", required_argument, NULL, 't' },
         { "stop", no_argument, NULL, 's' },
         { "log", required_argument, NULL, 'o' },
@@ -693,7 +713,7 @@ main(int argc, char **argv)
     }
     mode = argv[1];
     optind = 2;
-    while ((c = getopt_long(argc, argv, "+c:m:p:d:k:n:w:t:so:P:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+c:m:p:d:k:n:w:t:so:P:F:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': o.uri = optarg; break;
         case 'm':
@@ -714,6 +734,7 @@ main(int argc, char **argv)
         case 'k': o.calls = atol(optarg); break;
         case 'n': o.ndomains = atoi(optarg); break;
         case 'w': o.warmup = atoi(optarg); break;
+        case 'F': o.first = atoi(optarg); break;
         case 't': o.timeout = atof(optarg); break;
         case 's': o.stop = true; break;
         case 'o': o.log = optarg; break;
@@ -726,7 +747,8 @@ main(int argc, char **argv)
         fprintf(stderr, "bench-rpc: -c URI is required\n");
         return 2;
     }
-    if (o.procs < 1 || o.procs > 1024 || o.ndomains < 1 || o.duration <= 0 || o.warmup < 0) {
+    if (o.procs < 1 || o.procs > 1024 || o.ndomains < 1 || o.duration <= 0 || o.warmup < 0 ||
+        o.first < 0 || o.first + o.ndomains > 10000) {
         fprintf(stderr, "bench-rpc: bad -p/-n/-d/-w value\n");
         return 2;
     }

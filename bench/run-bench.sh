@@ -3,7 +3,7 @@
 # it is installed.  Prints figures; asserts nothing.  See bench/README.md.
 #
 # usage: bench/run-bench.sh [--libvirtd | --no-libvirtd] [--no-vireod]
-#                           [--duration SECS] [--domains N] [--starts K]
+#                           [--duration SECS] [--repeat R] [--domains N] [--starts K]
 #                           [--procs "1 8"] [--keep]
 #
 # Env: VIREOD      daemon binary (default: BUILD/daemon/vireod)
@@ -22,7 +22,8 @@ LIBVIRTD_REF=${LIBVIRTD_REF:-/work/shared/libvirtd-reference}
 
 WANT_LIBVIRTD=auto
 WANT_VIREOD=1
-DURATION=5
+DURATION=3
+REPEAT=3
 NDOM=1000
 STARTS=10
 RESTARTS=3
@@ -38,9 +39,10 @@ while [ $# -gt 0 ]; do
     --duration) DURATION=$2; shift ;;
     --domains) NDOM=$2; shift ;;
     --starts) STARTS=$2; shift ;;
+    --repeat) REPEAT=$2; shift ;;
     --procs) PROCS=$2; shift ;;
     --keep) KEEP=1 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -52,7 +54,7 @@ if [ "$WANT_LIBVIRTD" = auto ]; then
     else
         WANT_LIBVIRTD=0
     fi
-elif [ "$WANT_LIBVIRTD" = 1 ] && ! [ -x /usr/sbin/libvirtd -a -x "$LIBVIRTD_REF/start-libvirtd.sh" ]; then
+elif [ "$WANT_LIBVIRTD" = 1 ] && ! { [ -x /usr/sbin/libvirtd ] && [ -x "$LIBVIRTD_REF/start-libvirtd.sh" ]; }; then
     echo "run-bench.sh: --libvirtd needs /usr/sbin/libvirtd and $LIBVIRTD_REF/start-libvirtd.sh" >&2
     exit 2
 fi
@@ -66,10 +68,15 @@ TMP=$(mktemp -d /tmp/vireo-bench.XXXXXX)
 VIREOD_PID=
 LIBVIRTD_DIRS=()
 declare -A R          # R[daemon.figure] = value
-PROBLEMS=()
 
 # kill -0 succeeds on a zombie, and a crashed vireod is our unreaped child
-alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+# (an unreadable status file, e.g. just reaped, also means gone)
+alive() {
+    local st
+    [ -n "$1" ] || return 1
+    st=$(awk '/^State:/ {print $2; exit}' "/proc/$1/status" 2>/dev/null)
+    [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
 # run bench-rpc; its stderr is shown and kept in $TMP/err for problem reports
 brpc() { "$BENCH" "$@" 2>"$TMP/err"; local rc=$?; cat "$TMP/err" >&2; return $rc; }
 errmsg() { head -n 2 "$TMP/err" | tr '\n' ' ' | cut -c1-400; }
@@ -78,7 +85,8 @@ describe_status() { # shell wait status
 }
 log_tail() { tail -n 5 "$1" 2>/dev/null | tr '\n' '|'; }
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
-problem() { PROBLEMS+=("$1: $2"); log "PROBLEM $1: $2"; }
+# a file, not an array: problems are also found inside $(...) subshells
+problem() { printf '%s: %s\n' "$1" "$2" >>"$TMP/problems"; log "PROBLEM $1: $2"; }
 
 cleanup() {
     local d p
@@ -249,7 +257,7 @@ EOF
     fi
     stamp=$(cat "$TMP/libvirtd.stamp")
     ready=$(field "$out" ready_epoch_ns)
-    echo "$(field "$out" ready_ms)" >>"$TMP/libvirtd-script-ms"
+    field "$out" ready_ms >>"$TMP/libvirtd-script-ms"
     libvirtd_stop "$root"
     awk -v a="$stamp" -v b="$ready" 'BEGIN {printf "%.3f\n", (b-a)/1e6}'
 }
@@ -260,109 +268,191 @@ daemon_gone() { # kind root when
         wait "$VIREOD_PID"; st=" ($(describe_status $?))"
         VIREOD_PID=
     fi
-    problem "$1" "daemon pid $DPID died $3$st; log: $(log_tail "$2.log")"
+    problem "$1" "daemon pid ${DPIDS[$1]:-$DPID} died $3$st; log: $(log_tail "$2.log")"
 }
 
 count_bench_domains() {
     virsh -c "$1" list --all --name 2>/dev/null | grep -c '^bench-'
 }
 
-bench_daemon() {
-    local kind=$1 root uri out ms i p call n
-    log "== $kind =="
+# The daemons are measured in phases, alternating between them inside each
+# phase, so that load from elsewhere on the machine hits both alike.
+declare -A DPIDS ROOTS URIS DEAD
 
-    # (a) cold start: first start on an empty root, then median of STARTS
-    root=$TMP/$kind-cold
-    : >"$TMP/$kind-cold-ms"; : >"$TMP/libvirtd-script-ms"
+# $1 kind, $2 when: false (and marks the kind dead) if its daemon is gone
+check_alive() {
+    alive "${DPIDS[$1]}" && return 0
+    daemon_gone "$1" "${ROOTS[$1]}" "$2"
+    DEAD[$1]=1
+    return 1
+}
+
+phase_coldstart() {
+    local kind i ms
+    for kind in "${KINDS[@]}"; do : >"$TMP/$kind-cold-ms"; done
+    : >"$TMP/libvirtd-script-ms"
+    LIBVIRTD_DIRS+=("$TMP/libvirtd-cold")
+    # start 0 is on an empty root; 1..STARTS reuse that root (no domains)
     for i in $(seq 0 "$STARTS"); do
-        ms=$("${kind}_coldstart" "$root") || break
-        if [ "$i" = 0 ]; then R[$kind.cold_first]=$ms; else echo "$ms" >>"$TMP/$kind-cold-ms"; fi
-    done
-    R[$kind.cold]=$(median <"$TMP/$kind-cold-ms")
-    [ "$kind" = libvirtd ] && R[$kind.cold_script]=$(median <"$TMP/libvirtd-script-ms")
-    log "$kind cold start: first ${R[$kind.cold_first]:-n/a} ms, median ${R[$kind.cold]} ms"
-
-    # (b) RSS idle, then after defining NDOM domains
-    root=$TMP/$kind
-    "${kind}_start" "$root" || return 1
-    uri=$("${kind}_uri" "$root")
-    sleep 0.5
-    R[$kind.rss_idle]=$(rss_kib "$DPID")
-    R[$kind.rss_idle_tree]=$(tree_rss_kib "$DPID")
-    log "$kind pid $DPID idle RSS ${R[$kind.rss_idle]} KiB"
-
-    out=$(brpc setup -c "$uri" -n "$NDOM") || problem "$kind" "setup: $(field "$out" errors) of $NDOM defines failed: $(errmsg)"
-    R[$kind.define_rate]=$(field "$out" defines_per_s)
-    n=$(count_bench_domains "$uri")
-    [ "$n" = "$NDOM" ] || problem "$kind" "after defining $NDOM domains, 'virsh list --all' shows $n bench- domains"
-    sleep 0.5
-    R[$kind.rss_defined]=$(rss_kib "$DPID")
-    log "$kind defined $NDOM at ${R[$kind.define_rate]}/s; RSS ${R[$kind.rss_defined]} KiB"
-
-    # (c) calls/s
-    for call in $CALLS; do
-        for p in $PROCS; do
-            if ! alive "$DPID"; then
-                daemon_gone "$kind" "$root" "before $call x$p"
-                return 1
-            fi
-            if ! out=$(brpc run -c "$uri" -m "$call" -p "$p" -d "$DURATION" -n "$NDOM"); then
-                problem "$kind" "$call x$p ($(field "$out" calls) calls ok, $(field "$out" errors) failed): $(errmsg)"
-                if grep -q 'cannot connect' "$TMP/err"; then
-                    alive "$DPID" && sleep 2
-                    alive "$DPID" || daemon_gone "$kind" "$root" "during $call x$p"
-                    problem "$kind" "no longer accepts connections; remaining runs skipped"
-                    return 1
-                fi
-            fi
-            log "$kind $out"
-            R[$kind.$call.$p]=$(field "$out" calls_per_s)
-            R[$kind.$call.$p.p50]=$(field "$out" p50_us)
-            R[$kind.$call.$p.p99]=$(field "$out" p99_us)
-            R[$kind.$call.$p.max]=$(field "$out" max_us)
+        for kind in "${KINDS[@]}"; do
+            ms=$("${kind}_coldstart" "$TMP/$kind-cold") || continue
+            if [ "$i" = 0 ]; then R[$kind.cold_first]=$ms; else echo "$ms" >>"$TMP/$kind-cold-ms"; fi
         done
     done
-    if ! alive "$DPID"; then
-        daemon_gone "$kind" "$root" "after the call runs"
-        return 1
-    fi
-    R[$kind.rss_loaded]=$(rss_kib "$DPID")
-    R[$kind.hwm]=$(hwm_kib "$DPID")
-    R[$kind.rss_tree]=$(tree_rss_kib "$DPID")
-
-    "${kind}_stop" "$root"
-    R[$kind.stop_ms]=$STOP_MS
-
-    # restart with NDOM persistent domains: median of RESTARTS, then check they all came back
-    : >"$TMP/$kind-restart-ms"
-    for i in $(seq 1 "$RESTARTS"); do
-        ms=$("${kind}_coldstart" "$root") || break
-        echo "$ms" >>"$TMP/$kind-restart-ms"
+    for kind in "${KINDS[@]}"; do
+        R[$kind.cold]=$(median <"$TMP/$kind-cold-ms")
+        log "$kind cold start: first ${R[$kind.cold_first]:-n/a} ms, median of $STARTS ${R[$kind.cold]} ms"
     done
-    R[$kind.cold_defined]=$(median <"$TMP/$kind-restart-ms")
-    "${kind}_start" "$root" || return 1
-    n=$(count_bench_domains "$uri")
-    [ "$n" = "$NDOM" ] || problem "$kind" "after a restart, 'virsh list --all' shows $n of $NDOM persistent bench- domains"
-    out=$(brpc cleanup -c "$uri" -n "$NDOM") || problem "$kind" "cleanup: $(field "$out" errors) undefines failed: $(errmsg)"
-    R[$kind.undefine_s]=$(field "$out" secs)
-    n=$(count_bench_domains "$uri")
-    [ "$n" = 0 ] || problem "$kind" "after undefining all, 'virsh list --all' still shows $n bench- domains"
-    "${kind}_stop" "$root"
+    [ -s "$TMP/libvirtd-script-ms" ] && R[libvirtd.cold_script]=$(median <"$TMP/libvirtd-script-ms")
+}
+
+phase_start_and_define() {
+    local kind out n
+    for kind in "${KINDS[@]}"; do
+        ROOTS[$kind]=$TMP/$kind
+        URIS[$kind]=$("${kind}_uri" "${ROOTS[$kind]}")
+        if ! "${kind}_start" "${ROOTS[$kind]}"; then DEAD[$kind]=1; continue; fi
+        DPIDS[$kind]=$DPID
+    done
+    sleep 0.5
+    for kind in "${KINDS[@]}"; do
+        [ -z "${DEAD[$kind]:-}" ] || continue
+        R[$kind.rss_idle]=$(rss_kib "${DPIDS[$kind]}")
+        log "$kind pid ${DPIDS[$kind]} idle RSS ${R[$kind.rss_idle]} KiB"
+    done
+    chunked setup define_s
+    for kind in "${KINDS[@]}"; do
+        [ -z "${DEAD[$kind]:-}" ] || continue
+        R[$kind.define_rate]=$(awk -v n="$NDOM" -v s="${R[$kind.define_s]}" 'BEGIN {if (s > 0) printf "%.1f", n/s}')
+        check_alive "$kind" "while defining $NDOM domains" || continue
+        n=$(count_bench_domains "${URIS[$kind]}")
+        [ "$n" = "$NDOM" ] || problem "$kind" "after defining $NDOM domains, 'virsh list --all' shows $n bench- domains"
+    done
+    sleep 0.5
+    for kind in "${KINDS[@]}"; do
+        [ -z "${DEAD[$kind]:-}" ] || continue
+        R[$kind.rss_defined]=$(rss_kib "${DPIDS[$kind]}")
+        log "$kind defined $NDOM at ${R[$kind.define_rate]}/s; RSS ${R[$kind.rss_defined]} KiB"
+    done
+}
+
+# every (call, procs) is run REPEAT times per daemon, alternating; the figure
+# is the repetition with the median calls/s (its latencies come with it)
+phase_calls() {
+    local call p kind out
+    for call in $CALLS; do
+        for p in $PROCS; do
+            for kind in "${KINDS[@]}"; do : >"$TMP/$kind.runs"; done
+            for _ in $(seq 1 "$REPEAT"); do
+                for kind in "${KINDS[@]}"; do
+                    [ -z "${DEAD[$kind]:-}" ] || continue
+                    check_alive "$kind" "before $call x$p" || continue
+                    if ! out=$(brpc run -c "${URIS[$kind]}" -m "$call" -p "$p" -d "$DURATION" -n "$NDOM"); then
+                        problem "$kind" "$call x$p ($(field "$out" calls) calls ok, $(field "$out" errors) failed): $(errmsg)"
+                        if grep -q 'cannot connect' "$TMP/err"; then
+                            alive "${DPIDS[$kind]}" && sleep 2
+                            if check_alive "$kind" "during $call x$p"; then
+                                problem "$kind" "alive but no longer accepts connections; its remaining runs are skipped"
+                                DEAD[$kind]=1
+                            fi
+                            continue
+                        fi
+                    fi
+                    log "$kind $out"
+                    [ -n "$out" ] && echo "$out" >>"$TMP/$kind.runs"
+                done
+            done
+            for kind in "${KINDS[@]}"; do
+                [ -s "$TMP/$kind.runs" ] || continue
+                # median line by calls_per_s
+                out=$(awk '{for (i=1;i<=NF;i++) if ($i ~ /^calls_per_s=/) {split($i,a,"="); print a[2], $0}}' "$TMP/$kind.runs" |
+                      sort -g | awk '{l[NR]=$0} END {print l[int((NR+1)/2)]}' | cut -d' ' -f2-)
+                R[$kind.$call.$p]=$(field "$out" calls_per_s)
+                R[$kind.$call.$p.p50]=$(field "$out" p50_us)
+                R[$kind.$call.$p.p99]=$(field "$out" p99_us)
+                R[$kind.$call.$p.spread]=$(awk '{for (i=1;i<=NF;i++) if ($i ~ /^calls_per_s=/) {split($i,a,"="); v=a[2]+0; if (NR==1||v<lo) lo=v; if (NR==1||v>hi) hi=v}} END {printf "%.0f-%.0f", lo, hi}' "$TMP/$kind.runs")
+            done
+        done
+    done
+    for kind in "${KINDS[@]}"; do
+        [ -z "${DEAD[$kind]:-}" ] || continue
+        check_alive "$kind" "after the call runs" || continue
+        R[$kind.rss_loaded]=$(rss_kib "${DPIDS[$kind]}")
+        R[$kind.hwm]=$(hwm_kib "${DPIDS[$kind]}")
+        R[$kind.rss_tree]=$(tree_rss_kib "${DPIDS[$kind]}")
+    done
+}
+
+phase_restart_and_cleanup() {
+    local kind i ms out n
+    for kind in "${KINDS[@]}"; do
+        [ -z "${DEAD[$kind]:-}" ] || continue
+        "${kind}_stop" "${ROOTS[$kind]}"
+        R[$kind.stop_ms]=$STOP_MS
+        : >"$TMP/$kind-restart-ms"
+    done
+    for i in $(seq 1 "$RESTARTS"); do
+        for kind in "${KINDS[@]}"; do
+            [ -z "${DEAD[$kind]:-}" ] || continue
+            ms=$("${kind}_coldstart" "${ROOTS[$kind]}") && echo "$ms" >>"$TMP/$kind-restart-ms"
+        done
+    done
+    for kind in "${KINDS[@]}"; do
+        [ -z "${DEAD[$kind]:-}" ] || continue
+        R[$kind.cold_defined]=$(median <"$TMP/$kind-restart-ms")
+        if ! "${kind}_start" "${ROOTS[$kind]}"; then DEAD[$kind]=1; continue; fi
+        DPIDS[$kind]=$DPID
+        n=$(count_bench_domains "${URIS[$kind]}")
+        [ "$n" = "$NDOM" ] || problem "$kind" "after a restart, 'virsh list --all' shows $n of $NDOM persistent bench- domains"
+    done
+    chunked cleanup undefine_s
+    for kind in "${KINDS[@]}"; do
+        [ -z "${DEAD[$kind]:-}" ] || continue
+        check_alive "$kind" "while undefining" || continue
+        n=$(count_bench_domains "${URIS[$kind]}")
+        [ "$n" = 0 ] || problem "$kind" "after undefining all, 'virsh list --all' still shows $n bench- domains"
+        "${kind}_stop" "${ROOTS[$kind]}"
+    done
+}
+
+# setup/cleanup of the NDOM domains in 5 chunks, alternating between the
+# daemons chunk by chunk (both are fsync-bound, so disk load from elsewhere
+# would otherwise land on one of them); R[kind.$2] = total seconds
+chunked() {
+    local mode=$1 key=$2 kind first size out chunk=$(( (NDOM + 4) / 5 ))
+    for kind in "${KINDS[@]}"; do R[$kind.$key]=0; done
+    for ((first = 0; first < NDOM; first += chunk)); do
+        size=$(( NDOM - first < chunk ? NDOM - first : chunk ))
+        for kind in "${KINDS[@]}"; do
+            [ -z "${DEAD[$kind]:-}" ] || continue
+            out=$(brpc "$mode" -c "${URIS[$kind]}" -F "$first" -n "$size") ||
+                problem "$kind" "$mode of bench-$first..+$size: $(field "$out" errors) failed: $(errmsg)"
+            log "$kind $out"
+            R[$kind.$key]=$(awk -v a="${R[$kind.$key]}" -v b="$(field "$out" secs)" 'BEGIN {printf "%.3f", a+b}')
+        done
+    done
 }
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 KINDS=()
 [ "$WANT_VIREOD" = 1 ] && KINDS+=(vireod)
 [ "$WANT_LIBVIRTD" = 1 ] && KINDS+=(libvirtd)
-for k in "${KINDS[@]}"; do
-    bench_daemon "$k" || problem "$k" "benchmark aborted (see above)"
-done
+log "== cold starts =="
+phase_coldstart
+log "== start, define $NDOM domains =="
+phase_start_and_define
+log "== calls: $CALLS x ($PROCS) procs, ${DURATION}s, $REPEAT repetitions =="
+phase_calls
+log "== stop, restart with $NDOM domains, undefine =="
+phase_restart_and_cleanup
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- table -------------------------------------------------------------------
 v() { echo "${R[$1]:-}"; }
 # ratio vireod/libvirtd of figure $1; "x.xx"
 ratio() {
     local a b; a=$(v "vireod.$1"); b=$(v "libvirtd.$1")
+    [[ $a == *[0-9]-[0-9]* ]] && { echo "-"; return; }
     [ -n "$a" ] && [ -n "$b" ] && awk -v a="$a" -v b="$b" 'BEGIN {if (b+0 == 0) print "-"; else printf "%.2f", a/b}' || echo "-"
 }
 # target check: $1 figure, $2 op (ge|lt), $3 bound, $4 "ratio" or "abs"
@@ -380,7 +470,8 @@ row() { # label, key, fmt-kind(mib|num), target text, verdict
 }
 
 echo
-echo "Vireo RPC benchmark  $(date -u '+%F %T UTC')  $(nproc) CPUs, $NDOM domains, ${DURATION}s per run, loadavg at start: $LOAD0"
+echo "Vireo RPC benchmark  $(date -u '+%F %T UTC')  $(nproc) CPUs, $NDOM domains, ${DURATION}s per run, median of $REPEAT"
+echo "loadavg at start: $LOAD0, at end: $LOAD1"
 echo "vireod: $([ "$WANT_VIREOD" = 1 ] && echo "$VIREOD" || echo "not run")"
 echo "libvirtd: $([ "$WANT_LIBVIRTD" = 1 ] && /usr/sbin/libvirtd --version 2>/dev/null | head -n1 || echo "not run")"
 echo
@@ -400,6 +491,7 @@ row "stop on SIGTERM (ms)" stop_ms num "" ""
 for call in $CALLS; do
     for p in $PROCS; do
         row "$call x$p (calls/s)" "$call.$p" num "v/l >= 2" "$(verdict "$call.$p" ge 2 ratio)"
+        row "  range over $REPEAT runs (calls/s)" "$call.$p.spread" num "" ""
         row "  p50 latency (us)" "$call.$p.p50" num "" ""
         row "  p99 latency (us)" "$call.$p.p99" num "" ""
     done
@@ -407,9 +499,9 @@ done
 [ -n "$(v libvirtd.cold_script)" ] &&
     echo "(libvirtd cold start counts from its exec; including start-libvirtd.sh's namespace setup it is $(v libvirtd.cold_script) ms)"
 echo
-if [ ${#PROBLEMS[@]} -eq 0 ]; then
+if ! [ -s "$TMP/problems" ]; then
     echo "daemon problems observed: none"
 else
     echo "daemon problems observed:"
-    printf '  - %s\n' "${PROBLEMS[@]}"
+    sed 's/^/  - /' "$TMP/problems"
 fi

@@ -16,6 +16,16 @@
 #define DRV vireo_dispatch_driver()
 #define CONN (&client->conn)
 
+/* A driver may leave optional operations out: answer as libvirt does for
+ * an API the connection's driver lacks. */
+#define REQUIRE(fn, api) \
+    do { \
+        if (!DRV->fn) { \
+            vireo_error_report(VIR_ERR_NO_SUPPORT, "%s", api); \
+            return -1; \
+        } \
+    } while (0)
+
 static int
 h_lookup_by_name(VireoClient *client, void *a, void *r)
 {
@@ -365,6 +375,125 @@ h_get_messages(VireoClient *client, void *a, void *r)
     return DRV->domain_is_active(CONN, dom) < 0 ? -1 : 0;
 }
 
+static int
+h_create(VireoClient *client, void *a, void *r)
+{
+    DOM_ARGS(remote_domain_create_args);
+
+    REQUIRE(domain_create, "virDomainCreate");
+    return DRV->domain_create(CONN, dom, 0, NULL);
+}
+
+static int
+h_create_with_flags(VireoClient *client, void *a, void *r)
+{
+    DOM_ARGS(remote_domain_create_with_flags_args);
+    remote_domain_create_with_flags_ret *ret = r;
+    g_autoptr(VireoDomainRef) out = NULL;
+
+    REQUIRE(domain_create, "virDomainCreate");
+    if (DRV->domain_create(CONN, dom, args->flags, &out) < 0)
+        return -1;
+    remote_dom_out(&ret->dom, out);
+    return 0;
+}
+
+static int
+h_create_xml(VireoClient *client, void *a, void *r)
+{
+    remote_domain_create_xml_args *args = a;
+    remote_domain_create_xml_ret *ret = r;
+    REQUIRE(domain_create_xml, "virDomainCreateXML");
+    g_autoptr(VireoDomainRef) ref = DRV->domain_create_xml(CONN, args->xml_desc, args->flags);
+
+    if (!ref)
+        return -1;
+    remote_dom_out(&ret->dom, ref);
+    return 0;
+}
+
+static int
+h_shutdown(VireoClient *client, void *a, void *r)
+{
+    DOM_ARGS(remote_domain_shutdown_args);
+
+    REQUIRE(domain_shutdown, "virDomainShutdown");
+    return DRV->domain_shutdown(CONN, dom, 0);
+}
+
+static int
+h_shutdown_flags(VireoClient *client, void *a, void *r)
+{
+    DOM_ARGS(remote_domain_shutdown_flags_args);
+
+    REQUIRE(domain_shutdown, "virDomainShutdown");
+    return DRV->domain_shutdown(CONN, dom, args->flags);
+}
+
+static int
+h_destroy(VireoClient *client, void *a, void *r)
+{
+    DOM_ARGS(remote_domain_destroy_args);
+
+    REQUIRE(domain_destroy, "virDomainDestroy");
+    return DRV->domain_destroy(CONN, dom, 0);
+}
+
+static int
+h_destroy_flags(VireoClient *client, void *a, void *r)
+{
+    DOM_ARGS(remote_domain_destroy_flags_args);
+
+    REQUIRE(domain_destroy, "virDomainDestroy");
+    return DRV->domain_destroy(CONN, dom, args->flags);
+}
+
+static int
+h_reboot(VireoClient *client, void *a, void *r)
+{
+    DOM_ARGS(remote_domain_reboot_args);
+
+    REQUIRE(domain_reboot, "virDomainReboot");
+    return DRV->domain_reboot(CONN, dom, args->flags);
+}
+
+static int
+h_reset(VireoClient *client, void *a, void *r)
+{
+    DOM_ARGS(remote_domain_reset_args);
+
+    REQUIRE(domain_reset, "virDomainReset");
+    return DRV->domain_reset(CONN, dom, args->flags);
+}
+
+static int
+h_suspend(VireoClient *client, void *a, void *r)
+{
+    DOM_ARGS(remote_domain_suspend_args);
+
+    REQUIRE(domain_suspend, "virDomainSuspend");
+    return DRV->domain_suspend(CONN, dom);
+}
+
+static int
+h_resume(VireoClient *client, void *a, void *r)
+{
+    DOM_ARGS(remote_domain_resume_args);
+
+    REQUIRE(domain_resume, "virDomainResume");
+    return DRV->domain_resume(CONN, dom);
+}
+
+static int
+h_get_security_label(VireoClient *client, void *a, void *r)
+{
+    DOM_ARGS(remote_domain_get_security_label_args);
+
+    /* The "none" model labels nothing: an empty label, not enforcing,
+     * for domains that exist. */
+    return DRV->domain_is_active(CONN, dom) < 0 ? -1 : 0;
+}
+
 #define M VIREO_PROC_MUTATING
 const VireoRemoteHandlerEntry vireo_remote_domain_handlers[] = {
     { REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, h_lookup_by_name, 0, "virDomainLookupByName" },
@@ -399,6 +528,19 @@ const VireoRemoteHandlerEntry vireo_remote_domain_handlers[] = {
     { REMOTE_PROC_DOMAIN_SNAPSHOT_NUM, h_snapshot_num, 0, "virDomainSnapshotNum" },
     { REMOTE_PROC_DOMAIN_LIST_ALL_SNAPSHOTS, h_list_all_snapshots, 0,
       "virDomainListAllSnapshots" },
+    { REMOTE_PROC_DOMAIN_CREATE, h_create, M, "virDomainCreate" },
+    { REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS, h_create_with_flags, M, "virDomainCreateWithFlags" },
+    { REMOTE_PROC_DOMAIN_CREATE_XML, h_create_xml, M, "virDomainCreateXML" },
+    { REMOTE_PROC_DOMAIN_SHUTDOWN, h_shutdown, M, "virDomainShutdown" },
+    { REMOTE_PROC_DOMAIN_SHUTDOWN_FLAGS, h_shutdown_flags, M, "virDomainShutdownFlags" },
+    { REMOTE_PROC_DOMAIN_DESTROY, h_destroy, M, "virDomainDestroy" },
+    { REMOTE_PROC_DOMAIN_DESTROY_FLAGS, h_destroy_flags, M, "virDomainDestroyFlags" },
+    { REMOTE_PROC_DOMAIN_REBOOT, h_reboot, M, "virDomainReboot" },
+    { REMOTE_PROC_DOMAIN_RESET, h_reset, M, "virDomainReset" },
+    { REMOTE_PROC_DOMAIN_SUSPEND, h_suspend, M, "virDomainSuspend" },
+    { REMOTE_PROC_DOMAIN_RESUME, h_resume, M, "virDomainResume" },
+    { REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL, h_get_security_label, 0,
+      "virDomainGetSecurityLabel" },
     { REMOTE_PROC_DOMAIN_GET_MESSAGES, h_get_messages, 0, "virDomainGetMessages" },
 };
 #undef M

@@ -265,17 +265,23 @@ h_is_secure(VireoClient *client, void *a, void *r)
     return 0;
 }
 
+/* A char<> array as libvirt sends it: one XDR word per byte, NUL included. */
+static void
+sec_string_out(const char *str, u_int *len, char **val)
+{
+    *len = strlen(str) + 1;
+    *val = g_strdup(str);
+}
+
 static int
 h_node_get_security_model(VireoClient *client, void *a, void *r)
 {
     remote_node_get_security_model_ret *ret = r;
 
-    /* No security driver yet: an empty model (just the NUL, as libvirtd
-     * sends it), which tells virsh not to ask for labels. */
-    ret->model.model_len = 1;
-    ret->model.model_val = g_new0(char, 1);
-    ret->doi.doi_len = 1;
-    ret->doi.doi_val = g_new0(char, 1);
+    /* No labelling security driver yet: libvirtd with security_driver
+     * "none" answers model "none", DOI "0", and so do we. */
+    sec_string_out("none", &ret->model.model_len, &ret->model.model_val);
+    sec_string_out("0", &ret->doi.doi_len, &ret->doi.doi_val);
     return 0;
 }
 

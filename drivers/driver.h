@@ -151,6 +151,23 @@ struct _VireoHypervisorDriver {
     int (*domain_has_managed_save_image)(VireoConnect *conn,
                                          const VireoDomainRef *dom,
                                          unsigned int flags);
+    /* Lifecycle.  create: *@out (may be NULL) gets the handle with the new
+     * id. */
+    int (*domain_create)(VireoConnect *conn, const VireoDomainRef *dom,
+                         unsigned int flags, VireoDomainRef **out);
+    VireoDomainRef *(*domain_create_xml)(VireoConnect *conn, const char *xml,
+                                         unsigned int flags);
+    int (*domain_shutdown)(VireoConnect *conn, const VireoDomainRef *dom,
+                           unsigned int flags);
+    int (*domain_destroy)(VireoConnect *conn, const VireoDomainRef *dom,
+                          unsigned int flags);
+    int (*domain_reboot)(VireoConnect *conn, const VireoDomainRef *dom,
+                         unsigned int flags);
+    int (*domain_reset)(VireoConnect *conn, const VireoDomainRef *dom,
+                        unsigned int flags);
+    int (*domain_suspend)(VireoConnect *conn, const VireoDomainRef *dom);
+    int (*domain_resume)(VireoConnect *conn, const VireoDomainRef *dom);
+
     char *(*domain_get_metadata)(VireoConnect *conn, const VireoDomainRef *dom,
                                  int type, const char *uri, unsigned int flags);
     int (*domain_set_metadata)(VireoConnect *conn, const VireoDomainRef *dom,

@@ -28,7 +28,7 @@ VIREO_LOG_MODULE("qemu.capabilities");
 #define QEMU_CAPS_CACHE_FORMAT 1
 /* Each probe spawn; QEMU answers these in well under a second. */
 #define QEMU_CAPS_PROBE_TIMEOUT_MS 30000
-/* Output larger than this is not a help text. */
+/* Bound on machines / CPU models read from one probe or cache file. */
 #define QEMU_CAPS_MAX_ITEMS 4096
 
 typedef struct {

@@ -166,7 +166,16 @@ load_configs(void)
         return -1;
     }
     while ((entry = g_dir_read_name(dir))) {
-        /* Atomic-write temp files are NAME.xml.XXXXXX and never match. */
+        const char *tmp = strstr(entry, ".xml.");
+        /* NAME.xml.XXXXXX is an atomic write that a crash interrupted: the
+         * rename never happened, so NAME.xml holds the last complete
+         * definition and the leftover can go. */
+        if (tmp && strlen(tmp) == strlen(".xml.XXXXXX")) {
+            g_autofree char *path = g_build_filename(driver->config_dir, entry, NULL);
+            VIREO_INFO("removing interrupted write '%s'", path);
+            unlink(path);
+            continue;
+        }
         if (!g_str_has_suffix(entry, ".xml") || strlen(entry) <= 4)
             continue;
         load_one_config(entry);
@@ -337,8 +346,10 @@ qemu_node_get_info(VireoConnect *conn, VireoDriverNodeInfo *out)
 static int
 qemu_node_get_free_memory(VireoConnect *conn, unsigned long long *bytes)
 {
+    vireo_error_reset();
     *bytes = vireo_hostinfo_get_free_memory();
-    return 0;
+    /* 0 is how the host query says it failed (after reporting). */
+    return (*bytes == 0 && vireo_error_last()) ? -1 : 0;
 }
 
 static char *
@@ -589,10 +600,10 @@ qemu_domain_get_info(VireoConnect *conn, const VireoDomainRef *dom,
         return -1;
     info->state = obj->state;
     info->max_mem_kib = obj->def->mem_max_kib;
-    info->memory_kib = vireo_domain_obj_is_active(obj) ? obj->def->mem_cur_kib
-                                                       : obj->def->mem_max_kib;
-    info->nr_virt_cpu = vireo_domain_obj_is_active(obj) ? obj->def->vcpus_current
-                                                        : obj->def->vcpus_max;
+    /* As libvirt reports them: the balloon target and the vCPUs online,
+     * for inactive domains too. */
+    info->memory_kib = obj->def->mem_cur_kib;
+    info->nr_virt_cpu = obj->def->vcpus_current;
     info->cpu_time_ns = 0;
     return 0;
 }

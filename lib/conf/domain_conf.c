@@ -30,6 +30,9 @@ static const char *const boot_dev_names[] = { "fd", "cdrom", "hd", "network", NU
 static const char *const feature_names[] = {
     "acpi", "apic", "pae", "hap", "pmu", "vmport", "smm", NULL
 };
+static const char *const kvm_feature_names[] = {
+    "hidden", "hint-dedicated", "poll-control", "pv-ipi", NULL
+};
 static const char *const cpu_mode_names[] = {
     "", "custom", "host-model", "host-passthrough", "maximum", NULL
 };
@@ -48,6 +51,9 @@ static const char *const timer_name_names[] = {
 };
 static const char *const timer_tickpolicy_names[] = {
     "delay", "catchup", "merge", "discard", NULL
+};
+static const char *const timer_track_names[] = {
+    "boot", "guest", "wall", "realtime", NULL
 };
 static const char *const loader_type_names[] = { "rom", "pflash", NULL };
 static const char *const firmware_names[] = { "bios", "efi", NULL };
@@ -301,11 +307,71 @@ parse_metadata(VireoDomainDef *def, xmlNodePtr node)
     return 0;
 }
 
+#define DOMAIN_CPUSET_MAX 16384
+
+/* Parse libvirt's cpuset syntax ("0-3,^2,8") and return its canonical form
+ * ("0-1,3,8"), or NULL after reporting. */
+static char *
+cpuset_normalize(const char *str, const char *what)
+{
+    g_autofree bool *bits = g_new0(bool, DOMAIN_CPUSET_MAX);
+    g_auto(GStrv) parts = g_strsplit(str, ",", -1);
+    g_autoptr(GString) out = g_string_new(NULL);
+    size_t i;
+    unsigned int cpu;
+
+    for (i = 0; parts[i]; i++) {
+        g_autofree char *p = g_strstrip(g_strdup(parts[i]));
+        bool neg = p[0] == '^';
+        const char *range = neg ? p + 1 : p;
+        g_auto(GStrv) ends = g_strsplit(range, "-", 2);
+        unsigned int lo, hi;
+
+        if (!ends[0] || !vireo_xml_str_to_uint(ends[0], 10, &lo) ||
+            (ends[1] && (neg || !vireo_xml_str_to_uint(ends[1], 10, &hi))))
+            goto invalid;
+        if (!ends[1])
+            hi = lo;
+        if (lo > hi || hi >= DOMAIN_CPUSET_MAX)
+            goto invalid;
+        for (cpu = lo; cpu <= hi; cpu++)
+            bits[cpu] = !neg;
+    }
+    for (cpu = 0; cpu < DOMAIN_CPUSET_MAX; cpu++) {
+        unsigned int end = cpu;
+
+        if (!bits[cpu])
+            continue;
+        while (end + 1 < DOMAIN_CPUSET_MAX && bits[end + 1])
+            end++;
+        if (out->len)
+            g_string_append_c(out, ',');
+        if (end == cpu)
+            g_string_append_printf(out, "%u", cpu);
+        else
+            g_string_append_printf(out, "%u-%u", cpu, end);
+        cpu = end;
+    }
+    if (!out->len) {
+        vireo_error_report(VIR_ERR_XML_ERROR,
+                           "%s '%s' selects no CPU at all", what, str);
+        return NULL;
+    }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+
+ invalid:
+    vireo_error_report(VIR_ERR_XML_ERROR,
+                       "invalid %s '%s': expected a list like '0-3,^2,8' of CPUs below %d",
+                       what, str, DOMAIN_CPUSET_MAX);
+    return NULL;
+}
+
 static int
 parse_vcpu(VireoDomainDef *def, xmlNodePtr node)
 {
     g_autofree char *text = NULL;
     g_autofree char *placement = NULL;
+    g_autofree char *cpuset = NULL;
     unsigned int cur;
     int rc;
 
@@ -345,7 +411,9 @@ parse_vcpu(VireoDomainDef *def, xmlNodePtr node)
             return -1;
         }
     }
-    def->vcpu_cpuset = vireo_xml_prop(node, "cpuset");
+    if ((cpuset = vireo_xml_prop(node, "cpuset")) &&
+        !(def->vcpu_cpuset = cpuset_normalize(cpuset, "vCPU cpuset")))
+        return -1;
     return 0;
 }
 
@@ -429,6 +497,9 @@ parse_os(VireoDomainDef *def, xmlNodePtr os)
                                    "loader type", &ltype) < 0)
             return -1;
         def->os_loader_type = g_steal_pointer(&ltype);
+        /* a loader image without a type is a ROM, as libvirt records it */
+        if (def->os_loader && !def->os_loader_type)
+            def->os_loader_type = g_strdup("rom");
     }
     if (nvram) {
         def->os_nvram = g_strstrip(vireo_xml_content(nvram));
@@ -448,6 +519,33 @@ parse_features(VireoDomainDef *def, xmlNodePtr features)
         int f = vireo_xml_enum_from_string(feature_names, (const char *)c->name);
         int state = VIREO_TRISTATE_YES;
 
+        if (vireo_xml_is(c, "kvm")) {
+            xmlNodePtr k;
+
+            for (k = vireo_xml_first_elem(c); k; k = vireo_xml_next_elem(k)) {
+                int kf = vireo_xml_enum_from_string(kvm_feature_names, (const char *)k->name);
+                g_autofree char *what = NULL;
+
+                if (kf < 0) {
+                    vireo_error_report(VIR_ERR_CONFIG_UNSUPPORTED,
+                                       "unsupported KVM feature: %s (expected one of "
+                                       "hidden, hint-dedicated, poll-control, pv-ipi)",
+                                       (const char *)k->name);
+                    return -1;
+                }
+                what = g_strdup_printf("state of kvm feature '%s'", kvm_feature_names[kf]);
+                if (!vireo_xml_has_prop(k, "state")) {
+                    vireo_error_report(VIR_ERR_XML_ERROR,
+                                       "missing state attribute in <kvm><%s/> of domain '%s'",
+                                       kvm_feature_names[kf], def->name);
+                    return -1;
+                }
+                if (vireo_domain_parse_enum_attr(k, "state", vireo_domain_on_off_names, what,
+                                                 &def->features_kvm[kf]) < 0)
+                    return -1;
+            }
+            continue;
+        }
         if (f < 0)
             continue;   /* libvirt features we do not model are ignored */
         switch ((VireoDomainFeature)f) {
@@ -588,10 +686,13 @@ parse_clock(VireoDomainDef *def, xmlNodePtr clock)
             return -1;
         if (parse_enum_string_attr(t, "tickpolicy", timer_tickpolicy_names,
                                    "timer tickpolicy", &timer.tickpolicy) < 0 ||
+            parse_enum_string_attr(t, "track", timer_track_names,
+                                   "timer track", &timer.track) < 0 ||
             parse_tristate(t, "present", vireo_domain_yes_no_names,
                            "timer present setting", &timer.present) < 0) {
             g_free(timer.name);
             g_free(timer.tickpolicy);
+            g_free(timer.track);
             return -1;
         }
         c->timers = g_renew(VireoDomainTimerDef, c->timers, c->ntimers + 1);
@@ -730,6 +831,16 @@ domain_def_parse_xml(VireoDomainDef *def, xmlNodePtr root, unsigned int flags)
         parse_lifecycle(root, "on_crash", VIR_DOMAIN_LIFECYCLE_ACTION_DESTROY,
                         &def->on_crash) < 0)
         return -1;
+
+    if ((node = vireo_xml_child(root, "pm"))) {
+        if (parse_tristate(vireo_xml_child(node, "suspend-to-mem"), "enabled",
+                           vireo_domain_yes_no_names, "suspend-to-mem setting",
+                           &def->pm_suspend_to_mem) < 0 ||
+            parse_tristate(vireo_xml_child(node, "suspend-to-disk"), "enabled",
+                           vireo_domain_yes_no_names, "suspend-to-disk setting",
+                           &def->pm_suspend_to_disk) < 0)
+            return -1;
+    }
 
     if ((node = vireo_xml_child(root, "devices")) &&
         vireo_domain_devices_parse(def, node, flags) < 0)
@@ -872,6 +983,25 @@ format_os(VireoXmlBuf *buf, const VireoDomainDef *def)
 }
 
 static void
+format_features_kvm(VireoXmlBuf *buf, const VireoDomainDef *def)
+{
+    size_t i;
+    bool any = false;
+
+    for (i = 0; i < VIREO_DOMAIN_KVM_LAST; i++)
+        any |= def->features_kvm[i] != VIREO_TRISTATE_ABSENT;
+    if (!any)
+        return;
+    vireo_xml_buf_add(buf, "<kvm>\n");
+    for (i = 0; i < VIREO_DOMAIN_KVM_LAST; i++) {
+        if (def->features_kvm[i])
+            vireo_xml_buf_printf(buf, "  <%s state='%s'/>\n", kvm_feature_names[i],
+                                 vireo_domain_on_off_names[def->features_kvm[i]]);
+    }
+    vireo_xml_buf_add(buf, "</kvm>\n");
+}
+
+static void
 format_features(VireoXmlBuf *buf, const VireoDomainDef *def)
 {
     size_t i;
@@ -879,6 +1009,8 @@ format_features(VireoXmlBuf *buf, const VireoDomainDef *def)
 
     for (i = 0; i < VIREO_DOMAIN_FEATURE_LAST; i++)
         any |= def->features[i] != VIREO_TRISTATE_ABSENT;
+    for (i = 0; i < VIREO_DOMAIN_KVM_LAST; i++)
+        any |= def->features_kvm[i] != VIREO_TRISTATE_ABSENT;
     if (!any)
         return;
     vireo_xml_buf_add(buf, "<features>\n");
@@ -886,6 +1018,9 @@ format_features(VireoXmlBuf *buf, const VireoDomainDef *def)
     for (i = 0; i < VIREO_DOMAIN_FEATURE_LAST; i++) {
         int state = def->features[i];
 
+        /* libvirt's order puts <kvm> between hap and pmu */
+        if (i == VIREO_DOMAIN_FEATURE_PMU)
+            format_features_kvm(buf, def);
         if (state == VIREO_TRISTATE_ABSENT)
             continue;
         switch ((VireoDomainFeature)i) {
@@ -982,6 +1117,7 @@ format_clock(VireoXmlBuf *buf, const VireoDomainDef *def)
         if (c->timers[i].present)
             vireo_xml_buf_attr(buf, "present", vireo_domain_yes_no_names[c->timers[i].present]);
         vireo_xml_buf_attr(buf, "tickpolicy", c->timers[i].tickpolicy);
+        vireo_xml_buf_attr(buf, "track", c->timers[i].track);
         vireo_xml_buf_add(buf, "/>\n");
     }
     vireo_xml_buf_adjust_indent(buf, -2);
@@ -1030,6 +1166,17 @@ vireo_domain_def_format(const VireoDomainDef *def, int id, unsigned int flags)
     vireo_xml_buf_element(&buf, "on_poweroff", vireo_domain_lifecycle_action_to_string(def->on_poweroff));
     vireo_xml_buf_element(&buf, "on_reboot", vireo_domain_lifecycle_action_to_string(def->on_reboot));
     vireo_xml_buf_element(&buf, "on_crash", vireo_domain_lifecycle_action_to_string(def->on_crash));
+
+    if (def->pm_suspend_to_mem || def->pm_suspend_to_disk) {
+        vireo_xml_buf_add(&buf, "<pm>\n");
+        if (def->pm_suspend_to_mem)
+            vireo_xml_buf_printf(&buf, "  <suspend-to-mem enabled='%s'/>\n",
+                                 vireo_domain_yes_no_names[def->pm_suspend_to_mem]);
+        if (def->pm_suspend_to_disk)
+            vireo_xml_buf_printf(&buf, "  <suspend-to-disk enabled='%s'/>\n",
+                                 vireo_domain_yes_no_names[def->pm_suspend_to_disk]);
+        vireo_xml_buf_add(&buf, "</pm>\n");
+    }
 
     vireo_domain_devices_format(&buf, def, flags);
 
@@ -1085,6 +1232,7 @@ vireo_domain_def_free(VireoDomainDef *def)
     for (i = 0; i < def->clock.ntimers; i++) {
         g_free(def->clock.timers[i].name);
         g_free(def->clock.timers[i].tickpolicy);
+        g_free(def->clock.timers[i].track);
     }
     g_free(def->clock.timers);
 
@@ -1134,6 +1282,97 @@ metadata_find(xmlNodePtr metadata, const char *uri)
     return NULL;
 }
 
+/* Put @node and every element below it without a namespace into @ns. */
+static void
+metadata_inject_ns(xmlNodePtr node, xmlNsPtr ns)
+{
+    xmlNodePtr c;
+
+    if (node->type != XML_ELEMENT_NODE)
+        return;
+    if (!node->ns)
+        xmlSetNs(node, ns);
+    for (c = node->children; c; c = c->next)
+        metadata_inject_ns(c, ns);
+}
+
+static bool
+ns_is(xmlNsPtr ns, const char *uri)
+{
+    return ns && ns->href && strcmp((const char *)ns->href, uri) == 0;
+}
+
+/* Forget every use of namespace @uri in @node's subtree. */
+static void
+metadata_unuse_ns(xmlNodePtr node, const char *uri)
+{
+    xmlNodePtr c;
+    xmlAttrPtr a;
+
+    if (node->type != XML_ELEMENT_NODE)
+        return;
+    if (ns_is(node->ns, uri))
+        node->ns = NULL;
+    for (a = node->properties; a; a = a->next) {
+        if (ns_is(a->ns, uri))
+            a->ns = NULL;
+    }
+    for (c = node->children; c; c = c->next)
+        metadata_unuse_ns(c, uri);
+}
+
+/* Drop the (now unused) declarations of @uri in @node's subtree. */
+static void
+metadata_undeclare_ns(xmlNodePtr node, const char *uri)
+{
+    xmlNodePtr c;
+    xmlNsPtr *link;
+
+    if (node->type != XML_ELEMENT_NODE)
+        return;
+    for (link = &node->nsDef; *link;) {
+        xmlNsPtr ns = *link;
+
+        if (ns_is(ns, uri)) {
+            *link = ns->next;
+            ns->next = NULL;
+            xmlFreeNs(ns);
+        } else {
+            link = &ns->next;
+        }
+    }
+    for (c = node->children; c; c = c->next)
+        metadata_undeclare_ns(c, uri);
+}
+
+/* Drop namespace @uri from @node and its subtree (what virDomainGetMetadata
+ * hands back: the element as the application wrote it). */
+static void
+metadata_strip_ns(xmlNodePtr node, const char *uri)
+{
+    metadata_unuse_ns(node, uri);
+    metadata_undeclare_ns(node, uri);
+}
+
+static char *
+metadata_element_to_string(xmlNodePtr node, const char *uri)
+{
+    xmlNodePtr copy = xmlCopyNode(node, 1);
+    xmlBufferPtr xbuf;
+    int saved_indent = xmlIndentTreeOutput;
+    char *ret;
+
+    metadata_strip_ns(copy, uri);
+    xbuf = xmlBufferCreate();
+    xmlIndentTreeOutput = 1;
+    xmlNodeDump(xbuf, NULL, copy, 0, 1);
+    xmlIndentTreeOutput = saved_indent;
+    ret = g_strndup((const char *)xmlBufferContent(xbuf), xmlBufferLength(xbuf));
+    xmlBufferFree(xbuf);
+    xmlFreeNode(copy);
+    return ret;
+}
+
 char *
 vireo_domain_def_get_metadata(const VireoDomainDef *def, int type, const char *uri)
 {
@@ -1155,7 +1394,7 @@ vireo_domain_def_get_metadata(const VireoDomainDef *def, int type, const char *u
         }
         if (!(node = metadata_find(def->metadata, uri)))
             break;
-        return vireo_xml_node_to_string(node);
+        return metadata_element_to_string(node, uri);
     default:
         vireo_error_report(VIR_ERR_INVALID_ARG, "unknown metadata type '%d'", type);
         return NULL;
@@ -1199,6 +1438,7 @@ metadata_set_element(VireoDomainDef *def, const char *metadata,
         /* the element lives in the caller's namespace, whatever it said */
         ns = xmlNewNs(fresh, (const xmlChar *)uri, (const xmlChar *)key);
         xmlSetNs(fresh, ns);
+        metadata_inject_ns(fresh, ns);
     }
 
     while ((old = metadata_find(def->metadata, uri))) {

@@ -47,6 +47,8 @@ typedef enum {
     VIREO_DOMAIN_ADDRESS_NONE = 0,
     VIREO_DOMAIN_ADDRESS_PCI,
     VIREO_DOMAIN_ADDRESS_DRIVE,
+    VIREO_DOMAIN_ADDRESS_VIRTIO_SERIAL,
+    VIREO_DOMAIN_ADDRESS_USB,
     VIREO_DOMAIN_ADDRESS_LAST
 } VireoDomainAddressType;
 
@@ -58,11 +60,15 @@ typedef struct {
     unsigned int slot;
     unsigned int function;
     int multifunction;            /* VireoTristate */
-    /* drive */
+    /* drive; virtio-serial uses controller, drive_bus and port */
     unsigned int controller;
-    unsigned int drive_bus;       /* the 'bus' attribute of a drive address */
+    unsigned int drive_bus;       /* the 'bus' attribute of a drive/virtio-serial address */
     unsigned int target;
     unsigned int unit;
+    unsigned int port;            /* virtio-serial port */
+    /* usb */
+    unsigned int usb_bus;
+    char usb_port[32];            /* "1" or a hub path "1.2.3", "" = not given */
 } VireoDomainDeviceAddress;
 
 typedef struct {
@@ -135,6 +141,7 @@ typedef struct {
     char *src_path;               /* file= (file) or dev= (block); NULL = empty (cdrom) */
     char *src_pool;               /* volume */
     char *src_volume;             /* volume */
+    char *startup_policy;         /* mandatory, requisite, optional */
     char *target_dev;             /* "vda" */
     int target_bus;               /* VireoDomainDiskBus */
     bool readonly;
@@ -164,6 +171,9 @@ typedef struct {
     int index;                    /* -1 = not given (assigned on parse) */
     char *model;                  /* validated per type; NULL = default */
     unsigned int ports;           /* virtio-serial/sata... 0 = not given */
+    char *model_name;             /* <model name=''/> (PCI controllers) */
+    int target_chassis;           /* <target chassis=''/>, -1 = not given */
+    int target_port;              /* <target port=''/>, -1 = not given */
     VireoDomainDeviceInfo info;
 } VireoDomainControllerDef;
 
@@ -185,6 +195,10 @@ typedef struct {
     char *source_bridge;
     char *model;                  /* <model type=''/> */
     char *target_dev;             /* runtime "vnetN" names are dropped when inactive */
+    char *driver_name;            /* <driver name='vhost'/> */
+    unsigned int driver_queues;   /* 0 = not given */
+    int link_state;               /* VireoTristate: YES = up, NO = down */
+    unsigned int mtu;             /* 0 = not given */
     VireoDomainDeviceInfo info;
 } VireoDomainNetDef;
 
@@ -199,6 +213,7 @@ typedef enum {
     VIREO_DOMAIN_CHR_TYPE_PIPE,
     VIREO_DOMAIN_CHR_TYPE_STDIO,
     VIREO_DOMAIN_CHR_TYPE_UNIX,
+    VIREO_DOMAIN_CHR_TYPE_SPICEVMC,
     VIREO_DOMAIN_CHR_TYPE_LAST
 } VireoDomainChrType;
 
@@ -215,6 +230,7 @@ typedef struct {
     int source_mode;              /* VireoDomainChrSourceMode (unix) */
     char *target_type;            /* "serial", "virtio", "isa-serial", NULL */
     char *target_model;           /* serial <target><model name=''/> */
+    char *target_name;            /* channel <target name='org.qemu.guest_agent.0'/> */
     int target_port;              /* -1 = not given */
     VireoDomainDeviceInfo info;
 } VireoDomainChrDef;
@@ -245,6 +261,7 @@ typedef struct {
     int type;                     /* VireoDomainGraphicsType */
     int port;                     /* -1 with autoport */
     bool autoport;
+    int autoport_setting;         /* VireoTristate: autoport='' as written (spice) */
     int tls_port;                 /* spice tlsPort, 0 = not given */
     int websocket;                /* vnc websocket, 0 = not given */
     char *keymap;
@@ -304,6 +321,33 @@ typedef struct {
     VireoDomainDeviceInfo info;
 } VireoDomainRNGDef;
 
+typedef struct {
+    char *model;                  /* ich9, ich6, ac97, es1370, sb16, pcspk, usb, ich7 */
+    VireoDomainDeviceInfo info;
+} VireoDomainSoundDef;
+
+typedef struct {
+    unsigned int id;              /* id='' (1-based) */
+    char *type;                   /* none, spice, pulseaudio, alsa, sdl, file, dbus, ... */
+} VireoDomainAudioDef;
+
+typedef struct {
+    char *bus;                    /* "usb" */
+    int type;                     /* VireoDomainChrType (spicevmc) */
+    VireoDomainDeviceInfo info;
+} VireoDomainRedirdevDef;
+
+typedef struct {
+    char *model;                  /* i6300esb, ib700, diag288, itco */
+    char *action;                 /* reset, shutdown, poweroff, pause, none, dump, inject-nmi */
+    VireoDomainDeviceInfo info;
+} VireoDomainWatchdogDef;
+
+typedef struct {
+    char *model;                  /* isa, pseries, hyperv, s390, pvpanic; NULL = default */
+    VireoDomainDeviceInfo info;
+} VireoDomainPanicDef;
+
 /* ---- cpu, clock, os --------------------------------------------------- */
 
 typedef enum {
@@ -336,6 +380,7 @@ typedef struct {
 typedef struct {
     char *name;                   /* rtc, pit, hpet, kvmclock, ... */
     char *tickpolicy;
+    char *track;                  /* boot, guest, wall, realtime */
     int present;                  /* VireoTristate */
 } VireoDomainTimerDef;
 
@@ -368,6 +413,15 @@ typedef enum {
     VIREO_DOMAIN_FEATURE_SMM,
     VIREO_DOMAIN_FEATURE_LAST
 } VireoDomainFeature;
+
+/* <features><kvm> children, each with state='on|off' */
+typedef enum {
+    VIREO_DOMAIN_KVM_HIDDEN = 0,
+    VIREO_DOMAIN_KVM_HINT_DEDICATED,
+    VIREO_DOMAIN_KVM_POLL_CONTROL,
+    VIREO_DOMAIN_KVM_PV_IPI,
+    VIREO_DOMAIN_KVM_LAST
+} VireoDomainKvmFeature;
 
 /* ---- the domain ------------------------------------------------------- */
 
@@ -411,9 +465,13 @@ struct _VireoDomainDef {
     /* <features>: VireoTristate per VireoDomainFeature (YES for the plain
      * presence features acpi/apic/pae) */
     int features[VIREO_DOMAIN_FEATURE_LAST];
+    int features_kvm[VIREO_DOMAIN_KVM_LAST];   /* VireoTristate */
 
     VireoDomainCpuDef cpu;
     VireoDomainClockDef clock;
+
+    int pm_suspend_to_mem;            /* VireoTristate, <pm> */
+    int pm_suspend_to_disk;
 
     int on_poweroff;                  /* virDomainLifecycleAction */
     int on_reboot;
@@ -431,26 +489,49 @@ struct _VireoDomainDef {
     size_t nserials;
     VireoDomainChrDef **consoles;
     size_t nconsoles;
+    VireoDomainChrDef **channels;     /* virtio (guest agent, spice) channels */
+    size_t nchannels;
     VireoDomainInputDef **inputs;
     size_t ninputs;
     VireoDomainGraphicsDef **graphics;
     size_t ngraphics;
     VireoDomainVideoDef **videos;
     size_t nvideos;
+    VireoDomainSoundDef **sounds;
+    size_t nsounds;
+    VireoDomainAudioDef **audios;
+    size_t naudios;
+    VireoDomainRedirdevDef **redirdevs;
+    size_t nredirdevs;
+    VireoDomainWatchdogDef *watchdog;     /* NULL = none */
     VireoDomainMemballoonDef *memballoon; /* NULL = none given */
     VireoDomainRNGDef **rngs;
     size_t nrngs;
+    VireoDomainPanicDef **panics;
+    size_t npanics;
 };
 
 /* ---- parse ------------------------------------------------------------ */
 
 #define VIREO_DOMAIN_PARSE_INACTIVE (1 << 0) /* ignore runtime-only data (id attr, aliases, pty paths) */
 #define VIREO_DOMAIN_PARSE_STATUS   (1 << 1) /* keep runtime data (for the daemon's own status files) */
+/* Keep disks and controllers in document order.  libvirt's placement (by
+ * bus, then index) is not a fixed point when one input mixes disks with and
+ * without an explicit bus, so XML we wrote ourselves (saved configs, copies)
+ * must be read back with this flag to keep its order.  Implied by STATUS. */
+#define VIREO_DOMAIN_PARSE_KEEP_ORDER (1 << 2)
 
 /* Parse a domain definition.  Generates a UUID when none is given and MAC
- * addresses for interfaces without one, fills libvirt's parse-time defaults
- * (currentMemory = memory, <boot dev='hd'/>, console for the first serial,
- * controller indexes).  Does NOT run vireo_domain_def_validate().
+ * addresses for interfaces without one, and fills the parse-time defaults
+ * libvirt 9 applies: currentMemory = memory (also when larger), <boot
+ * dev='hd'/> when nothing boots, disk buses from the target name, drive
+ * addresses for ide/fdc/scsi/sata disks, implicit disk and virtio-serial
+ * controllers, controller indexes, a console for the first serial port (and
+ * vice versa), input buses (ps2, tablet: usb), the primary video, loader
+ * type 'rom', and a cirrus video model when none is named.  Disks and
+ * controllers are placed in libvirt's order (grouped by bus / type) unless
+ * PARSE_STATUS is given, which keeps document order (our own output).
+ * Does NOT run vireo_domain_def_validate().
  * Returns a new definition (caller frees) or NULL after reporting
  * VIR_ERR_XML_DETAIL (syntax), VIR_ERR_XML_ERROR, VIR_ERR_NO_NAME,
  * VIR_ERR_CONFIG_UNSUPPORTED or VIR_ERR_INTERNAL_ERROR. */
@@ -464,7 +545,7 @@ VireoDomainDef *vireo_domain_def_parse_node(xmlNodePtr root, unsigned int flags)
 
 #define VIREO_DOMAIN_FORMAT_SECURE   (1 << 0) /* include secrets such as VNC passwords */
 #define VIREO_DOMAIN_FORMAT_INACTIVE (1 << 1) /* omit runtime-only data */
-#define VIREO_DOMAIN_FORMAT_STATUS   (1 << 2)
+#define VIREO_DOMAIN_FORMAT_STATUS   (1 << 2) /* like live; for the daemon's status files */
 
 /* Format @def as libvirt does; @id < 0 (or INACTIVE) omits the id=''
  * attribute.  Returns a newly allocated string ending in "\n"; never NULL. */
@@ -520,6 +601,17 @@ const char *vireo_domain_lifecycle_action_to_string(int action);
 int vireo_domain_parse_memory_kib(const char *value, const char *unit,
                                   const char *what, unsigned long long *kib);
 
+/* Lookups: the disk whose target ("vda") or source path is @name; the
+ * interface with @mac.  NULL when absent (nothing reported). */
+VireoDomainDiskDef *vireo_domain_def_find_disk(const VireoDomainDef *def, const char *name);
+VireoDomainNetDef *vireo_domain_def_find_net(const VireoDomainDef *def, const VireoMac *mac);
+
+/* One <disk> or <interface> element on its own (virDomainAttachDevice and
+ * friends).  Disk buses and MACs get their defaults; addresses are left to
+ * the caller.  NULL after reporting, like the domain parser. */
+VireoDomainDiskDef *vireo_domain_disk_def_parse_string(const char *xml, unsigned int flags);
+VireoDomainNetDef *vireo_domain_net_def_parse_string(const char *xml, unsigned int flags);
+
 /* Free one device (NULL-safe). */
 void vireo_domain_disk_def_free(VireoDomainDiskDef *disk);
 void vireo_domain_net_def_free(VireoDomainNetDef *net);
@@ -530,6 +622,11 @@ void vireo_domain_video_def_free(VireoDomainVideoDef *video);
 void vireo_domain_input_def_free(VireoDomainInputDef *input);
 void vireo_domain_memballoon_def_free(VireoDomainMemballoonDef *balloon);
 void vireo_domain_rng_def_free(VireoDomainRNGDef *rng);
+void vireo_domain_sound_def_free(VireoDomainSoundDef *sound);
+void vireo_domain_audio_def_free(VireoDomainAudioDef *audio);
+void vireo_domain_redirdev_def_free(VireoDomainRedirdevDef *redirdev);
+void vireo_domain_watchdog_def_free(VireoDomainWatchdogDef *watchdog);
+void vireo_domain_panic_def_free(VireoDomainPanicDef *panic);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainDiskDef, vireo_domain_disk_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainNetDef, vireo_domain_net_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainControllerDef, vireo_domain_controller_def_free)
@@ -539,3 +636,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainVideoDef, vireo_domain_video_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainInputDef, vireo_domain_input_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainMemballoonDef, vireo_domain_memballoon_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainRNGDef, vireo_domain_rng_def_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainSoundDef, vireo_domain_sound_def_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainAudioDef, vireo_domain_audio_def_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainRedirdevDef, vireo_domain_redirdev_def_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainWatchdogDef, vireo_domain_watchdog_def_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainPanicDef, vireo_domain_panic_def_free)

@@ -33,7 +33,7 @@ const char *const vireo_domain_net_type_names[] = {
     "user", "ethernet", "network", "bridge", NULL
 };
 const char *const vireo_domain_chr_type_names[] = {
-    "null", "vc", "pty", "dev", "file", "pipe", "stdio", "unix", NULL
+    "null", "vc", "pty", "dev", "file", "pipe", "stdio", "unix", "spicevmc", NULL
 };
 const char *const vireo_domain_chr_mode_names[] = { "", "connect", "bind", NULL };
 const char *const vireo_domain_graphics_type_names[] = {
@@ -47,10 +47,12 @@ const char *const vireo_domain_input_bus_names[] = {
     "", "ps2", "usb", "xen", "virtio", NULL
 };
 
-static const char *const address_type_names[] = { "", "pci", "drive", NULL };
+static const char *const address_type_names[] = {
+    "", "pci", "drive", "virtio-serial", "usb", NULL
+};
 /* valid libvirt address types we do not model: accepted and dropped */
 static const char *const address_type_ignored[] = {
-    "virtio-serial", "ccid", "usb", "spapr-vio", "virtio-s390", "ccw",
+    "ccid", "spapr-vio", "virtio-s390", "ccw",
     "virtio-mmio", "isa", "dimm", "unassigned", NULL
 };
 
@@ -74,10 +76,6 @@ static const char *const virtio_serial_models[] = {
     "virtio", "virtio-transitional", "virtio-non-transitional", NULL
 };
 static const char *const isa_models[] = { "isa-bridge", NULL };
-static const char *const video_models[] = {
-    "vga", "cirrus", "vmvga", "xen", "vbox", "qxl", "parallels", "virtio", "gop",
-    "none", "bochs", "ramfb", NULL
-};
 static const char *const balloon_models[] = {
     "virtio", "xen", "none", "virtio-transitional", "virtio-non-transitional", NULL
 };
@@ -85,12 +83,8 @@ static const char *const rng_models[] = {
     "virtio", "virtio-transitional", "virtio-non-transitional", NULL
 };
 static const char *const rng_backend_models[] = { "random", "builtin", NULL };
-static const char *const serial_target_types[] = {
-    "isa-serial", "usb-serial", "pci-serial", "spapr-vio-serial", "system-serial",
-    "sclp-serial", "isa-debug", NULL
-};
-static const char *const console_target_types[] = {
-    "serial", "xen", "uml", "virtio", "lxc", "openvz", "sclp", "sclplm", NULL
+static const char *const startup_policy_names[] = {
+    "mandatory", "requisite", "optional", NULL
 };
 
 const char *
@@ -151,6 +145,7 @@ vireo_domain_disk_def_free(VireoDomainDiskDef *disk)
     g_free(disk->src_path);
     g_free(disk->src_pool);
     g_free(disk->src_volume);
+    g_free(disk->startup_policy);
     g_free(disk->target_dev);
     g_free(disk->serial);
     device_info_clear(&disk->info);
@@ -163,6 +158,7 @@ vireo_domain_controller_def_free(VireoDomainControllerDef *ctrl)
     if (!ctrl)
         return;
     g_free(ctrl->model);
+    g_free(ctrl->model_name);
     device_info_clear(&ctrl->info);
     g_free(ctrl);
 }
@@ -176,6 +172,7 @@ vireo_domain_net_def_free(VireoDomainNetDef *net)
     g_free(net->source_bridge);
     g_free(net->model);
     g_free(net->target_dev);
+    g_free(net->driver_name);
     device_info_clear(&net->info);
     g_free(net);
 }
@@ -188,6 +185,7 @@ vireo_domain_chr_def_free(VireoDomainChrDef *chr)
     g_free(chr->source_path);
     g_free(chr->target_type);
     g_free(chr->target_model);
+    g_free(chr->target_name);
     device_info_clear(&chr->info);
     g_free(chr);
 }
@@ -266,16 +264,18 @@ vireo_domain_devices_free(VireoDomainDef *def)
     FREE_ARRAY(def->nets, def->nnets, vireo_domain_net_def_free);
     FREE_ARRAY(def->serials, def->nserials, vireo_domain_chr_def_free);
     FREE_ARRAY(def->consoles, def->nconsoles, vireo_domain_chr_def_free);
+    FREE_ARRAY(def->channels, def->nchannels, vireo_domain_chr_def_free);
     FREE_ARRAY(def->inputs, def->ninputs, vireo_domain_input_def_free);
     FREE_ARRAY(def->graphics, def->ngraphics, vireo_domain_graphics_def_free);
     FREE_ARRAY(def->videos, def->nvideos, vireo_domain_video_def_free);
     FREE_ARRAY(def->rngs, def->nrngs, vireo_domain_rng_def_free);
     g_clear_pointer(&def->memballoon, vireo_domain_memballoon_def_free);
+    vireo_domain_misc_devices_free(def);
 }
 
 /* Insert @item at @pos in a pointer array of @n elements. */
-static void
-array_insert(gpointer **arr, size_t *n, size_t pos, gpointer item)
+void
+vireo_domain_array_insert(gpointer **arr, size_t *n, size_t pos, gpointer item)
 {
     *arr = g_renew(gpointer, *arr, *n + 1);
     if (pos < *n)
@@ -283,11 +283,6 @@ array_insert(gpointer **arr, size_t *n, size_t pos, gpointer item)
     (*arr)[pos] = item;
     (*n)++;
 }
-
-#define ARRAY_APPEND(arr, n, item) \
-    array_insert((gpointer **)&(arr), &(n), (n), (item))
-#define ARRAY_INSERT(arr, n, pos, item) \
-    array_insert((gpointer **)&(arr), &(n), (pos), (item))
 
 /* ---- common device info ----------------------------------------------- */
 
@@ -340,7 +335,8 @@ parse_address(xmlNodePtr addr, VireoDomainDeviceAddress *out)
         if (vireo_xml_enum_from_string(address_type_ignored, type) >= 0)
             return 0;
         vireo_error_report(VIR_ERR_CONFIG_UNSUPPORTED,
-                           "unknown address type '%s' (expected 'pci' or 'drive')", type);
+                           "unknown address type '%s' (expected 'pci', 'drive', "
+                           "'virtio-serial' or 'usb')", type);
         return -1;
     }
     out->type = t;
@@ -352,18 +348,44 @@ parse_address(xmlNodePtr addr, VireoDomainDeviceAddress *out)
             vireo_domain_parse_enum_attr(addr, "multifunction", vireo_domain_on_off_names,
                                          "PCI multifunction setting", &out->multifunction) < 0)
             return -1;
-    } else {
+    } else if (t == VIREO_DOMAIN_ADDRESS_DRIVE) {
         if (parse_drive_part(addr, "controller", &out->controller) < 0 ||
             parse_drive_part(addr, "bus", &out->drive_bus) < 0 ||
             parse_drive_part(addr, "target", &out->target) < 0 ||
             parse_drive_part(addr, "unit", &out->unit) < 0)
             return -1;
+    } else if (t == VIREO_DOMAIN_ADDRESS_VIRTIO_SERIAL) {
+        if (parse_drive_part(addr, "controller", &out->controller) < 0 ||
+            parse_drive_part(addr, "bus", &out->drive_bus) < 0 ||
+            parse_drive_part(addr, "port", &out->port) < 0)
+            return -1;
+    } else {
+        g_autofree char *port = vireo_xml_prop(addr, "port");
+        const char *p;
+
+        if (parse_drive_part(addr, "bus", &out->usb_bus) < 0)
+            return -1;
+        if (port) {
+            /* dotted hub path of at most a few levels: "1", "1.2", "2.1.4" */
+            bool ok = *port && strlen(port) < sizeof(out->usb_port) &&
+                      g_ascii_isdigit(port[0]) && g_ascii_isdigit(port[strlen(port) - 1]);
+
+            for (p = port; ok && *p; p++)
+                ok = g_ascii_isdigit(*p) || (*p == '.' && p[1] != '.');
+            if (!ok) {
+                vireo_error_report(VIR_ERR_XML_ERROR,
+                                   "invalid USB address port '%s': expected a number or a "
+                                   "dotted hub path like '1.2'", port);
+                return -1;
+            }
+            g_strlcpy(out->usb_port, port, sizeof(out->usb_port));
+        }
     }
     return 0;
 }
 
-static int
-parse_device_info(xmlNodePtr node, VireoDomainDeviceInfo *info,
+int
+vireo_domain_device_info_parse(xmlNodePtr node, VireoDomainDeviceInfo *info,
                   unsigned int flags, bool allow_boot)
 {
     xmlNodePtr c;
@@ -411,6 +433,17 @@ format_address(VireoXmlBuf *buf, const VireoDomainDeviceAddress *a)
                              "<address type='drive' controller='%u' bus='%u' target='%u' unit='%u'/>\n",
                              a->controller, a->drive_bus, a->target, a->unit);
         break;
+    case VIREO_DOMAIN_ADDRESS_VIRTIO_SERIAL:
+        vireo_xml_buf_printf(buf,
+                             "<address type='virtio-serial' controller='%u' bus='%u' port='%u'/>\n",
+                             a->controller, a->drive_bus, a->port);
+        break;
+    case VIREO_DOMAIN_ADDRESS_USB:
+        vireo_xml_buf_printf(buf, "<address type='usb' bus='%u'", a->usb_bus);
+        if (a->usb_port[0])
+            vireo_xml_buf_attr(buf, "port", a->usb_port);
+        vireo_xml_buf_add(buf, "/>\n");
+        break;
     case VIREO_DOMAIN_ADDRESS_NONE:
     case VIREO_DOMAIN_ADDRESS_LAST:
         break;
@@ -424,14 +457,14 @@ alias_visible(const char *alias, unsigned int flags)
                      g_str_has_prefix(alias, "ua-"));
 }
 
-static bool
-device_info_has_output(const VireoDomainDeviceInfo *info, unsigned int flags)
+bool
+vireo_domain_device_info_has_output(const VireoDomainDeviceInfo *info, unsigned int flags)
 {
     return info->boot_order || alias_visible(info->alias, flags) || info->addr.type;
 }
 
-static void
-format_device_info(VireoXmlBuf *buf, const VireoDomainDeviceInfo *info,
+void
+vireo_domain_device_info_format(VireoXmlBuf *buf, const VireoDomainDeviceInfo *info,
                    unsigned int flags)
 {
     if (info->boot_order)
@@ -445,17 +478,17 @@ format_device_info(VireoXmlBuf *buf, const VireoDomainDeviceInfo *info,
 }
 
 /* Close an element that may be empty: "/>" or ">...</name>". */
-static void
-format_info_only_element(VireoXmlBuf *buf, const char *name,
+void
+vireo_domain_device_info_close_element(VireoXmlBuf *buf, const char *name,
                          const VireoDomainDeviceInfo *info, unsigned int flags)
 {
-    if (!device_info_has_output(info, flags)) {
+    if (!vireo_domain_device_info_has_output(info, flags)) {
         vireo_xml_buf_add(buf, "/>\n");
         return;
     }
     vireo_xml_buf_add(buf, ">\n");
     vireo_xml_buf_adjust_indent(buf, 2);
-    format_device_info(buf, info, flags);
+    vireo_domain_device_info_format(buf, info, flags);
     vireo_xml_buf_adjust_indent(buf, -2);
     vireo_xml_buf_printf(buf, "</%s>\n", name);
 }
@@ -499,6 +532,7 @@ parse_disk(xmlNodePtr node, unsigned int flags, VireoDomainDiskDef **out)
     xmlNodePtr driver = vireo_xml_child(node, "driver");
     xmlNodePtr source = vireo_xml_child(node, "source");
     xmlNodePtr target = vireo_xml_child(node, "target");
+    int policy = -1;
 
     if (vireo_domain_parse_enum_attr(node, "type", vireo_domain_disk_type_names,
                                      "disk type", &disk->type) < 0 ||
@@ -508,10 +542,15 @@ parse_disk(xmlNodePtr node, unsigned int flags, VireoDomainDiskDef **out)
 
     if (!target || !(disk->target_dev = vireo_xml_prop(target, "dev")) ||
         !*disk->target_dev) {
+        g_autofree char *src = NULL;
+
+        if (source && !(src = vireo_xml_prop(source, "file")) &&
+            !(src = vireo_xml_prop(source, "dev")))
+            src = vireo_xml_prop(source, "volume");
         vireo_error_report(VIR_ERR_NO_TARGET,
-                           "missing target information for disk%s%s: add <target dev='vda'/>",
-                           source ? " " : "",
-                           source ? "with a <source>" : "");
+                           "missing target information for disk%s%s%s: add e.g. "
+                           "<target dev='vda' bus='virtio'/>",
+                           src ? " with source '" : "", src ? src : "", src ? "'" : "");
         return -1;
     }
     if (vireo_domain_parse_enum_attr(target, "bus", vireo_domain_disk_bus_names,
@@ -553,12 +592,17 @@ parse_disk(xmlNodePtr node, unsigned int flags, VireoDomainDiskDef **out)
         }
         if (disk->src_path && !*disk->src_path)
             g_clear_pointer(&disk->src_path, g_free);
+        if (vireo_domain_parse_enum_attr(source, "startupPolicy", startup_policy_names,
+                                         "disk startupPolicy", &policy) < 0)
+            return -1;
+        if (policy >= 0)
+            disk->startup_policy = g_strdup(startup_policy_names[policy]);
     }
 
     disk->readonly = vireo_xml_child(node, "readonly") != NULL;
     disk->shareable = vireo_xml_child(node, "shareable") != NULL;
     disk->serial = vireo_xml_child_content(node, "serial");
-    if (parse_device_info(node, &disk->info, flags, true) < 0)
+    if (vireo_domain_device_info_parse(node, &disk->info, flags, true) < 0)
         return -1;
     *out = g_steal_pointer(&disk);
     return 0;
@@ -586,7 +630,7 @@ disk_insert(VireoDomainDef *def, VireoDomainDiskDef *disk)
     }
     if (insert_at < 0)
         insert_at = def->ndisks;
-    ARRAY_INSERT(def->disks, def->ndisks, (size_t)insert_at, disk);
+    VIREO_DOMAIN_ARRAY_INSERT(def->disks, def->ndisks, (size_t)insert_at, disk);
 }
 
 static void
@@ -614,6 +658,7 @@ format_disk(VireoXmlBuf *buf, const VireoDomainDiskDef *disk, unsigned int flags
         if (disk->src_path) {
             vireo_xml_buf_add(buf, "<source");
             vireo_xml_buf_attr(buf, "file", disk->src_path);
+            vireo_xml_buf_attr(buf, "startupPolicy", disk->startup_policy);
             vireo_xml_buf_add(buf, "/>\n");
         }
         break;
@@ -621,6 +666,7 @@ format_disk(VireoXmlBuf *buf, const VireoDomainDiskDef *disk, unsigned int flags
         if (disk->src_path) {
             vireo_xml_buf_add(buf, "<source");
             vireo_xml_buf_attr(buf, "dev", disk->src_path);
+            vireo_xml_buf_attr(buf, "startupPolicy", disk->startup_policy);
             vireo_xml_buf_add(buf, "/>\n");
         }
         break;
@@ -629,6 +675,7 @@ format_disk(VireoXmlBuf *buf, const VireoDomainDiskDef *disk, unsigned int flags
             vireo_xml_buf_add(buf, "<source");
             vireo_xml_buf_attr(buf, "pool", disk->src_pool);
             vireo_xml_buf_attr(buf, "volume", disk->src_volume);
+            vireo_xml_buf_attr(buf, "startupPolicy", disk->startup_policy);
             vireo_xml_buf_add(buf, "/>\n");
         }
         break;
@@ -644,7 +691,7 @@ format_disk(VireoXmlBuf *buf, const VireoDomainDiskDef *disk, unsigned int flags
     if (disk->shareable)
         vireo_xml_buf_add(buf, "<shareable/>\n");
     vireo_xml_buf_element(buf, "serial", disk->serial);
-    format_device_info(buf, &disk->info, flags);
+    vireo_domain_device_info_format(buf, &disk->info, flags);
     vireo_xml_buf_adjust_indent(buf, -2);
     vireo_xml_buf_add(buf, "</disk>\n");
 }
@@ -706,7 +753,25 @@ parse_controller(xmlNodePtr node, unsigned int flags, VireoDomainControllerDef *
     if ((rc = vireo_domain_parse_uint_attr(node, "ports", 10, "controller ports",
                                            &ctrl->ports)) < 0)
         return -1;
-    if (parse_device_info(node, &ctrl->info, flags, false) < 0)
+    ctrl->target_chassis = -1;
+    ctrl->target_port = -1;
+    if (ctrl->type == VIREO_DOMAIN_CONTROLLER_TYPE_PCI) {
+        xmlNodePtr target = vireo_xml_child(node, "target");
+        unsigned int val;
+
+        ctrl->model_name = vireo_xml_prop(vireo_xml_child(node, "model"), "name");
+        if ((rc = vireo_domain_parse_uint_attr(target, "chassis", 0,
+                                               "PCI controller target chassis", &val)) < 0)
+            return -1;
+        if (rc > 0)
+            ctrl->target_chassis = val;
+        if ((rc = vireo_domain_parse_uint_attr(target, "port", 0,
+                                               "PCI controller target port", &val)) < 0)
+            return -1;
+        if (rc > 0)
+            ctrl->target_port = val;
+    }
+    if (vireo_domain_device_info_parse(node, &ctrl->info, flags, false) < 0)
         return -1;
     *out = g_steal_pointer(&ctrl);
     return 0;
@@ -738,7 +803,7 @@ controller_insert(VireoDomainDef *def, VireoDomainControllerDef *ctrl)
     }
     if (insert_at < 0)
         insert_at = def->ncontrollers;
-    ARRAY_INSERT(def->controllers, def->ncontrollers, (size_t)insert_at, ctrl);
+    VIREO_DOMAIN_ARRAY_INSERT(def->controllers, def->ncontrollers, (size_t)insert_at, ctrl);
 }
 
 static void
@@ -750,7 +815,28 @@ format_controller(VireoXmlBuf *buf, const VireoDomainControllerDef *ctrl,
     vireo_xml_buf_attr(buf, "model", ctrl->model);
     if (ctrl->ports)
         vireo_xml_buf_printf(buf, " ports='%u'", ctrl->ports);
-    format_info_only_element(buf, "controller", &ctrl->info, flags);
+    if (!ctrl->model_name && ctrl->target_chassis < 0 && ctrl->target_port < 0) {
+        vireo_domain_device_info_close_element(buf, "controller", &ctrl->info, flags);
+        return;
+    }
+    vireo_xml_buf_add(buf, ">\n");
+    vireo_xml_buf_adjust_indent(buf, 2);
+    if (ctrl->model_name) {
+        vireo_xml_buf_add(buf, "<model");
+        vireo_xml_buf_attr(buf, "name", ctrl->model_name);
+        vireo_xml_buf_add(buf, "/>\n");
+    }
+    if (ctrl->target_chassis >= 0 || ctrl->target_port >= 0) {
+        vireo_xml_buf_add(buf, "<target");
+        if (ctrl->target_chassis >= 0)
+            vireo_xml_buf_printf(buf, " chassis='%d'", ctrl->target_chassis);
+        if (ctrl->target_port >= 0)
+            vireo_xml_buf_printf(buf, " port='0x%x'", ctrl->target_port);
+        vireo_xml_buf_add(buf, "/>\n");
+    }
+    vireo_domain_device_info_format(buf, &ctrl->info, flags);
+    vireo_xml_buf_adjust_indent(buf, -2);
+    vireo_xml_buf_add(buf, "</controller>\n");
 }
 
 /* ---- interfaces ------------------------------------------------------- */
@@ -763,7 +849,9 @@ parse_net(xmlNodePtr node, unsigned int flags, VireoDomainNetDef **out)
     xmlNodePtr source = vireo_xml_child(node, "source");
     xmlNodePtr model = vireo_xml_child(node, "model");
     xmlNodePtr target = vireo_xml_child(node, "target");
+    xmlNodePtr c;
     char macstr[VIREO_MAC_STRING_BUFLEN];
+    static const char *const link_state_names[] = { "", "up", "down", NULL };
 
     net->type = VIREO_DOMAIN_NET_TYPE_USER;
     if (vireo_domain_parse_enum_attr(node, "type", vireo_domain_net_type_names,
@@ -795,7 +883,7 @@ parse_net(xmlNodePtr node, unsigned int flags, VireoDomainNetDef **out)
         net->source_network = vireo_xml_prop(source, "network");
         if (!net->source_network) {
             vireo_error_report(VIR_ERR_XML_ERROR,
-                               "interface %s of type 'network' needs <source network='NAME'/>",
+                               "interface '%s' of type 'network' needs <source network='NAME'/>",
                                vireo_mac_format(&net->mac, macstr));
             return -1;
         }
@@ -804,7 +892,7 @@ parse_net(xmlNodePtr node, unsigned int flags, VireoDomainNetDef **out)
         net->source_bridge = vireo_xml_prop(source, "bridge");
         if (!net->source_bridge) {
             vireo_error_report(VIR_ERR_XML_ERROR,
-                               "interface %s of type 'bridge' needs <source bridge='NAME'/>",
+                               "interface '%s' of type 'bridge' needs <source bridge='NAME'/>",
                                vireo_mac_format(&net->mac, macstr));
             return -1;
         }
@@ -832,7 +920,20 @@ parse_net(xmlNodePtr node, unsigned int flags, VireoDomainNetDef **out)
              g_str_has_prefix(net->target_dev, "macvlan")))
             g_clear_pointer(&net->target_dev, g_free);
     }
-    if (parse_device_info(node, &net->info, flags, true) < 0)
+    if ((c = vireo_xml_child(node, "driver"))) {
+        net->driver_name = vireo_xml_prop(c, "name");
+        if (vireo_domain_parse_uint_attr(c, "queues", 10, "interface driver queues",
+                                         &net->driver_queues) < 0)
+            return -1;
+    }
+    if ((c = vireo_xml_child(node, "link")) &&
+        vireo_domain_parse_enum_attr(c, "state", link_state_names, "interface link state",
+                                     &net->link_state) < 0)
+        return -1;
+    if ((c = vireo_xml_child(node, "mtu")) &&
+        vireo_domain_parse_uint_attr(c, "size", 10, "interface MTU size", &net->mtu) < 0)
+        return -1;
+    if (vireo_domain_device_info_parse(node, &net->info, flags, true) < 0)
         return -1;
     *out = g_steal_pointer(&net);
     return 0;
@@ -866,483 +967,24 @@ format_net(VireoXmlBuf *buf, const VireoDomainNetDef *net, unsigned int flags)
         vireo_xml_buf_attr(buf, "type", net->model);
         vireo_xml_buf_add(buf, "/>\n");
     }
-    format_device_info(buf, &net->info, flags);
+    if (net->driver_name || net->driver_queues) {
+        vireo_xml_buf_add(buf, "<driver");
+        vireo_xml_buf_attr(buf, "name", net->driver_name);
+        if (net->driver_queues)
+            vireo_xml_buf_printf(buf, " queues='%u'", net->driver_queues);
+        vireo_xml_buf_add(buf, "/>\n");
+    }
+    if (net->link_state)
+        vireo_xml_buf_printf(buf, "<link state='%s'/>\n",
+                             net->link_state == VIREO_TRISTATE_YES ? "up" : "down");
+    if (net->mtu)
+        vireo_xml_buf_printf(buf, "<mtu size='%u'/>\n", net->mtu);
+    vireo_domain_device_info_format(buf, &net->info, flags);
     vireo_xml_buf_adjust_indent(buf, -2);
     vireo_xml_buf_add(buf, "</interface>\n");
 }
 
-/* ---- serial ports and consoles ---------------------------------------- */
-
-static int
-parse_chr(xmlNodePtr node, unsigned int flags, bool console, VireoDomainChrDef **out)
-{
-    g_autoptr(VireoDomainChrDef) chr = g_new0(VireoDomainChrDef, 1);
-    const char *what = console ? "console" : "serial port";
-    xmlNodePtr source = vireo_xml_child(node, "source");
-    xmlNodePtr target = vireo_xml_child(node, "target");
-    xmlNodePtr c;
-
-    chr->type = VIREO_DOMAIN_CHR_TYPE_PTY;
-    chr->target_port = -1;
-    if (vireo_domain_parse_enum_attr(node, "type", vireo_domain_chr_type_names,
-                                     console ? "console type" : "serial port type",
-                                     &chr->type) < 0)
-        return -1;
-
-    /* the first <source> carrying a path wins, as in libvirt */
-    for (c = vireo_xml_first_elem(node); c; c = vireo_xml_next_elem(c)) {
-        if (vireo_xml_is(c, "source") && vireo_xml_has_prop(c, "path")) {
-            source = c;
-            break;
-        }
-    }
-
-    switch ((VireoDomainChrType)chr->type) {
-    case VIREO_DOMAIN_CHR_TYPE_PTY:
-        /* the tty is allocated at start-up: only status XML keeps it */
-        if (!(flags & VIREO_DOMAIN_PARSE_INACTIVE)) {
-            chr->source_path = vireo_xml_prop(source, "path");
-            if (!chr->source_path && console)
-                chr->source_path = vireo_xml_prop(node, "tty");
-        }
-        break;
-    case VIREO_DOMAIN_CHR_TYPE_DEV:
-    case VIREO_DOMAIN_CHR_TYPE_FILE:
-    case VIREO_DOMAIN_CHR_TYPE_PIPE:
-    case VIREO_DOMAIN_CHR_TYPE_UNIX:
-        chr->source_path = vireo_xml_prop(source, "path");
-        if (!chr->source_path) {
-            vireo_error_report(VIR_ERR_XML_ERROR,
-                               "%s of type '%s' needs <source path='...'/>",
-                               what, vireo_domain_chr_type_names[chr->type]);
-            return -1;
-        }
-        if (chr->type == VIREO_DOMAIN_CHR_TYPE_UNIX) {
-            chr->source_mode = VIREO_DOMAIN_CHR_MODE_CONNECT;
-            if (vireo_domain_parse_enum_attr(source, "mode", vireo_domain_chr_mode_names,
-                                             "character device source mode",
-                                             &chr->source_mode) < 0)
-                return -1;
-        }
-        break;
-    case VIREO_DOMAIN_CHR_TYPE_NULL:
-    case VIREO_DOMAIN_CHR_TYPE_VC:
-    case VIREO_DOMAIN_CHR_TYPE_STDIO:
-    case VIREO_DOMAIN_CHR_TYPE_LAST:
-        break;
-    }
-
-    if (target) {
-        int idx;
-        int rc;
-
-        if ((chr->target_type = vireo_xml_prop(target, "type"))) {
-            const char *const *types = console ? console_target_types : serial_target_types;
-
-            if ((idx = vireo_xml_enum_from_string(types, chr->target_type)) < 0) {
-                g_autofree char *bad = g_steal_pointer(&chr->target_type);
-
-                vireo_error_report(VIR_ERR_CONFIG_UNSUPPORTED,
-                                   "unknown %s target type '%s'", what, bad);
-                return -1;
-            }
-        }
-        if ((rc = vireo_domain_parse_int_attr(target, "port", "character device target port",
-                                              &chr->target_port)) < 0)
-            return -1;
-        if (rc > 0 && chr->target_port < 0) {
-            vireo_error_report(VIR_ERR_XML_ERROR,
-                               "invalid %s target port '%d': expected a non-negative integer",
-                               what, chr->target_port);
-            return -1;
-        }
-        if (!console)
-            chr->target_model = vireo_xml_prop(vireo_xml_child(target, "model"), "name");
-    }
-    if (parse_device_info(node, &chr->info, flags, false) < 0)
-        return -1;
-    *out = g_steal_pointer(&chr);
-    return 0;
-}
-
-static VireoDomainChrDef *
-chr_copy(const VireoDomainChrDef *src)
-{
-    VireoDomainChrDef *chr = g_new0(VireoDomainChrDef, 1);
-
-    chr->type = src->type;
-    chr->source_path = g_strdup(src->source_path);
-    chr->source_mode = src->source_mode;
-    chr->target_port = src->target_port;
-    return chr;
-}
-
-/* @chr gives the source and alias; @target_of the target */
-static void
-format_chr(VireoXmlBuf *buf, const char *element, const VireoDomainChrDef *chr,
-           const char *target_type, int target_port, const char *target_model,
-           unsigned int flags)
-{
-    bool live = !(flags & VIREO_DOMAIN_FORMAT_INACTIVE);
-
-    vireo_xml_buf_printf(buf, "<%s type='%s'", element, vireo_domain_chr_type_names[chr->type]);
-    if (strcmp(element, "console") == 0 && chr->type == VIREO_DOMAIN_CHR_TYPE_PTY && live)
-        vireo_xml_buf_attr(buf, "tty", chr->source_path);
-    vireo_xml_buf_add(buf, ">\n");
-    vireo_xml_buf_adjust_indent(buf, 2);
-
-    switch ((VireoDomainChrType)chr->type) {
-    case VIREO_DOMAIN_CHR_TYPE_PTY:
-        if (!live || !chr->source_path)
-            break;
-        G_GNUC_FALLTHROUGH;
-    case VIREO_DOMAIN_CHR_TYPE_DEV:
-    case VIREO_DOMAIN_CHR_TYPE_FILE:
-    case VIREO_DOMAIN_CHR_TYPE_PIPE:
-        vireo_xml_buf_add(buf, "<source");
-        vireo_xml_buf_attr(buf, "path", chr->source_path);
-        vireo_xml_buf_add(buf, "/>\n");
-        break;
-    case VIREO_DOMAIN_CHR_TYPE_UNIX:
-        vireo_xml_buf_add(buf, "<source");
-        vireo_xml_buf_attr(buf, "mode", chr->source_mode == VIREO_DOMAIN_CHR_MODE_BIND
-                                        ? "bind" : "connect");
-        vireo_xml_buf_attr(buf, "path", chr->source_path);
-        vireo_xml_buf_add(buf, "/>\n");
-        break;
-    case VIREO_DOMAIN_CHR_TYPE_NULL:
-    case VIREO_DOMAIN_CHR_TYPE_VC:
-    case VIREO_DOMAIN_CHR_TYPE_STDIO:
-    case VIREO_DOMAIN_CHR_TYPE_LAST:
-        break;
-    }
-
-    vireo_xml_buf_add(buf, "<target");
-    vireo_xml_buf_attr(buf, "type", target_type);
-    if (target_port >= 0)
-        vireo_xml_buf_printf(buf, " port='%d'", target_port);
-    if (target_model) {
-        vireo_xml_buf_add(buf, ">\n");
-        vireo_xml_buf_adjust_indent(buf, 2);
-        vireo_xml_buf_add(buf, "<model");
-        vireo_xml_buf_attr(buf, "name", target_model);
-        vireo_xml_buf_add(buf, "/>\n");
-        vireo_xml_buf_adjust_indent(buf, -2);
-        vireo_xml_buf_add(buf, "</target>\n");
-    } else {
-        vireo_xml_buf_add(buf, "/>\n");
-    }
-    format_device_info(buf, &chr->info, flags);
-    vireo_xml_buf_adjust_indent(buf, -2);
-    vireo_xml_buf_printf(buf, "</%s>\n", element);
-}
-
-/* ---- inputs ----------------------------------------------------------- */
-
-static int
-parse_input(xmlNodePtr node, unsigned int flags, VireoDomainInputDef **out)
-{
-    g_autoptr(VireoDomainInputDef) input = g_new0(VireoDomainInputDef, 1);
-
-    if (!vireo_xml_has_prop(node, "type")) {
-        vireo_error_report(VIR_ERR_XML_ERROR,
-                           "missing type attribute in <input>, e.g. type='tablet'");
-        return -1;
-    }
-    if (vireo_domain_parse_enum_attr(node, "type", vireo_domain_input_type_names,
-                                     "input device type", &input->type) < 0 ||
-        vireo_domain_parse_enum_attr(node, "bus", vireo_domain_input_bus_names,
-                                     "input bus", &input->bus) < 0)
-        return -1;
-    if (input->bus == VIREO_DOMAIN_INPUT_BUS_DEFAULT)
-        input->bus = input->type == VIREO_DOMAIN_INPUT_TYPE_TABLET
-                     ? VIREO_DOMAIN_INPUT_BUS_USB : VIREO_DOMAIN_INPUT_BUS_PS2;
-    if (input->bus == VIREO_DOMAIN_INPUT_BUS_PS2 &&
-        input->type == VIREO_DOMAIN_INPUT_TYPE_TABLET) {
-        vireo_error_report(VIR_ERR_CONFIG_UNSUPPORTED,
-                           "the ps2 bus does not support tablet input devices: use bus='usb'");
-        return -1;
-    }
-    if (parse_device_info(node, &input->info, flags, false) < 0)
-        return -1;
-    *out = g_steal_pointer(&input);
-    return 0;
-}
-
-static void
-format_input(VireoXmlBuf *buf, const VireoDomainInputDef *input, unsigned int flags)
-{
-    vireo_xml_buf_printf(buf, "<input type='%s' bus='%s'",
-                         vireo_domain_input_type_names[input->type],
-                         vireo_domain_input_bus_names[input->bus]);
-    format_info_only_element(buf, "input", &input->info, flags);
-}
-
-/* ---- graphics --------------------------------------------------------- */
-
-static int
-parse_graphics_port(xmlNodePtr node, const char *attr, int *out)
-{
-    g_autofree char *val = vireo_xml_prop(node, attr);
-
-    if (!val)
-        return 0;
-    if (!vireo_xml_str_to_int(val, 10, out) || *out < -1 || *out > 65535) {
-        vireo_error_report(VIR_ERR_XML_ERROR,
-                           "invalid graphics %s '%s': expected a TCP port number or -1",
-                           attr, val);
-        return -1;
-    }
-    return 1;
-}
-
-static int
-parse_graphics_listen(xmlNodePtr node, VireoDomainGraphicsDef *gfx)
-{
-    xmlNodePtr listen = vireo_xml_child(node, "listen");
-    g_autofree char *listen_attr = vireo_xml_prop(node, "listen");
-    g_autofree char *socket_attr = vireo_xml_prop(node, "socket");
-
-    if (listen) {
-        if (!vireo_xml_has_prop(listen, "type")) {
-            vireo_error_report(VIR_ERR_XML_ERROR,
-                               "graphics <listen> element lacks a type attribute");
-            return -1;
-        }
-        if (vireo_domain_parse_enum_attr(listen, "type", vireo_domain_graphics_listen_names,
-                                         "graphics listen type", &gfx->listen_type) < 0)
-            return -1;
-        switch ((VireoDomainGraphicsListenType)gfx->listen_type) {
-        case VIREO_DOMAIN_GRAPHICS_LISTEN_ADDRESS:
-            gfx->listen_address = vireo_xml_prop(listen, "address");
-            break;
-        case VIREO_DOMAIN_GRAPHICS_LISTEN_NETWORK:
-            if (!(gfx->listen_network = vireo_xml_prop(listen, "network"))) {
-                vireo_error_report(VIR_ERR_XML_ERROR,
-                                   "graphics <listen type='network'> needs a network attribute");
-                return -1;
-            }
-            break;
-        case VIREO_DOMAIN_GRAPHICS_LISTEN_SOCKET:
-            gfx->listen_socket = vireo_xml_prop(listen, "socket");
-            break;
-        case VIREO_DOMAIN_GRAPHICS_LISTEN_NONE:
-        case VIREO_DOMAIN_GRAPHICS_LISTEN_NONE_SET:
-        case VIREO_DOMAIN_GRAPHICS_LISTEN_LAST:
-            break;
-        }
-    }
-
-    if (listen_attr) {
-        if (!listen) {
-            gfx->listen_type = VIREO_DOMAIN_GRAPHICS_LISTEN_ADDRESS;
-            gfx->listen_address = g_steal_pointer(&listen_attr);
-        } else if (gfx->listen_type == VIREO_DOMAIN_GRAPHICS_LISTEN_ADDRESS &&
-                   g_strcmp0(gfx->listen_address, listen_attr) != 0) {
-            vireo_error_report(VIR_ERR_XML_ERROR,
-                               "graphics 'listen' attribute '%s' must match the 'address' "
-                               "attribute of the first listen element (found '%s')",
-                               listen_attr, gfx->listen_address ? gfx->listen_address : "");
-            return -1;
-        }
-    }
-    if (socket_attr && gfx->type == VIREO_DOMAIN_GRAPHICS_TYPE_VNC) {
-        if (!listen && gfx->listen_type == VIREO_DOMAIN_GRAPHICS_LISTEN_NONE_SET) {
-            gfx->listen_type = VIREO_DOMAIN_GRAPHICS_LISTEN_SOCKET;
-            gfx->listen_socket = g_steal_pointer(&socket_attr);
-        } else if (gfx->listen_type != VIREO_DOMAIN_GRAPHICS_LISTEN_SOCKET ||
-                   g_strcmp0(gfx->listen_socket, socket_attr) != 0) {
-            vireo_error_report(VIR_ERR_XML_ERROR,
-                               "vnc 'socket' attribute '%s' must match the first listen element",
-                               socket_attr);
-            return -1;
-        }
-    }
-    /* libvirt turns "no listen at all" into an address listen on the
-     * host's configured default */
-    if (gfx->listen_type == VIREO_DOMAIN_GRAPHICS_LISTEN_NONE_SET &&
-        (gfx->type == VIREO_DOMAIN_GRAPHICS_TYPE_VNC ||
-         gfx->type == VIREO_DOMAIN_GRAPHICS_TYPE_SPICE))
-        gfx->listen_type = VIREO_DOMAIN_GRAPHICS_LISTEN_ADDRESS;
-    return 0;
-}
-
-static int
-parse_graphics(xmlNodePtr node, unsigned int flags, VireoDomainGraphicsDef **out)
-{
-    g_autoptr(VireoDomainGraphicsDef) gfx = g_new0(VireoDomainGraphicsDef, 1);
-    bool inactive = flags & VIREO_DOMAIN_PARSE_INACTIVE;
-    int autoport = VIREO_TRISTATE_ABSENT;
-    int rc;
-
-    if (!vireo_xml_has_prop(node, "type")) {
-        vireo_error_report(VIR_ERR_XML_ERROR,
-                           "missing type attribute in <graphics>, e.g. type='vnc'");
-        return -1;
-    }
-    if (vireo_domain_parse_enum_attr(node, "type", vireo_domain_graphics_type_names,
-                                     "graphics type", &gfx->type) < 0)
-        return -1;
-
-    if (gfx->type == VIREO_DOMAIN_GRAPHICS_TYPE_VNC ||
-        gfx->type == VIREO_DOMAIN_GRAPHICS_TYPE_SPICE) {
-        if ((rc = parse_graphics_port(node, "port", &gfx->port)) < 0 ||
-            vireo_domain_parse_enum_attr(node, "autoport", vireo_domain_yes_no_names,
-                                         "graphics autoport setting", &autoport) < 0)
-            return -1;
-        if (gfx->type == VIREO_DOMAIN_GRAPHICS_TYPE_VNC) {
-            /* no port at all, or the legacy port='-1', means autoport */
-            gfx->autoport = rc == 0 || gfx->port == -1;
-            if (parse_graphics_port(node, "websocket", &gfx->websocket) < 0)
-                return -1;
-        } else {
-            gfx->autoport = gfx->port == -1;
-            if (parse_graphics_port(node, "tlsPort", &gfx->tls_port) < 0)
-                return -1;
-            if (gfx->tls_port == -1)
-                gfx->autoport = true;
-        }
-        if (autoport)
-            gfx->autoport = autoport == VIREO_TRISTATE_YES;
-        if (gfx->port == -1 || (gfx->autoport && inactive))
-            gfx->port = 0;
-        if (gfx->tls_port == -1 || (gfx->autoport && inactive))
-            gfx->tls_port = 0;
-        gfx->keymap = vireo_xml_prop(node, "keymap");
-        gfx->passwd = vireo_xml_prop(node, "passwd");
-        gfx->passwd_valid_to = vireo_xml_prop(node, "passwdValidTo");
-    }
-    if (parse_graphics_listen(node, gfx) < 0)
-        return -1;
-    if (gfx->listen_type == VIREO_DOMAIN_GRAPHICS_LISTEN_SOCKET)
-        gfx->autoport = false, gfx->port = 0;
-    *out = g_steal_pointer(&gfx);
-    return 0;
-}
-
-static void
-format_graphics(VireoXmlBuf *buf, const VireoDomainGraphicsDef *gfx, unsigned int flags)
-{
-    bool inactive = flags & VIREO_DOMAIN_FORMAT_INACTIVE;
-    bool is_vnc = gfx->type == VIREO_DOMAIN_GRAPHICS_TYPE_VNC;
-    bool is_spice = gfx->type == VIREO_DOMAIN_GRAPHICS_TYPE_SPICE;
-
-    vireo_xml_buf_printf(buf, "<graphics type='%s'", vireo_domain_graphics_type_names[gfx->type]);
-    if (is_vnc) {
-        if (gfx->listen_type == VIREO_DOMAIN_GRAPHICS_LISTEN_SOCKET) {
-            vireo_xml_buf_attr(buf, "socket", gfx->listen_socket);
-        } else {
-            if (gfx->port && (!gfx->autoport || !inactive))
-                vireo_xml_buf_printf(buf, " port='%d'", gfx->port);
-            else if (gfx->autoport)
-                vireo_xml_buf_add(buf, " port='-1'");
-            vireo_xml_buf_printf(buf, " autoport='%s'", gfx->autoport ? "yes" : "no");
-            if (gfx->websocket)
-                vireo_xml_buf_printf(buf, " websocket='%d'", gfx->websocket);
-        }
-    } else if (is_spice) {
-        if (gfx->port && (!gfx->autoport || !inactive))
-            vireo_xml_buf_printf(buf, " port='%d'", gfx->port);
-        if (gfx->tls_port && (!gfx->autoport || !inactive))
-            vireo_xml_buf_printf(buf, " tlsPort='%d'", gfx->tls_port);
-        if (gfx->autoport)
-            vireo_xml_buf_add(buf, " autoport='yes'");
-    }
-    if (gfx->listen_type == VIREO_DOMAIN_GRAPHICS_LISTEN_ADDRESS)
-        vireo_xml_buf_attr(buf, "listen", gfx->listen_address);
-    vireo_xml_buf_attr(buf, "keymap", gfx->keymap);
-    if (flags & VIREO_DOMAIN_FORMAT_SECURE) {
-        vireo_xml_buf_attr(buf, "passwd", gfx->passwd);
-        vireo_xml_buf_attr(buf, "passwdValidTo", gfx->passwd_valid_to);
-    }
-
-    if (gfx->listen_type == VIREO_DOMAIN_GRAPHICS_LISTEN_NONE_SET) {
-        vireo_xml_buf_add(buf, "/>\n");
-        return;
-    }
-    vireo_xml_buf_add(buf, ">\n");
-    vireo_xml_buf_adjust_indent(buf, 2);
-    vireo_xml_buf_printf(buf, "<listen type='%s'",
-                         vireo_domain_graphics_listen_names[gfx->listen_type]);
-    switch ((VireoDomainGraphicsListenType)gfx->listen_type) {
-    case VIREO_DOMAIN_GRAPHICS_LISTEN_ADDRESS:
-        vireo_xml_buf_attr(buf, "address", gfx->listen_address);
-        break;
-    case VIREO_DOMAIN_GRAPHICS_LISTEN_NETWORK:
-        vireo_xml_buf_attr(buf, "network", gfx->listen_network);
-        break;
-    case VIREO_DOMAIN_GRAPHICS_LISTEN_SOCKET:
-        vireo_xml_buf_attr(buf, "socket", gfx->listen_socket);
-        break;
-    case VIREO_DOMAIN_GRAPHICS_LISTEN_NONE:
-    case VIREO_DOMAIN_GRAPHICS_LISTEN_NONE_SET:
-    case VIREO_DOMAIN_GRAPHICS_LISTEN_LAST:
-        break;
-    }
-    vireo_xml_buf_add(buf, "/>\n");
-    vireo_xml_buf_adjust_indent(buf, -2);
-    vireo_xml_buf_add(buf, "</graphics>\n");
-}
-
-/* ---- video, memballoon, rng ------------------------------------------- */
-
-static int
-parse_video(xmlNodePtr node, unsigned int flags, VireoDomainVideoDef **out)
-{
-    g_autoptr(VireoDomainVideoDef) video = g_new0(VireoDomainVideoDef, 1);
-    xmlNodePtr model = vireo_xml_child(node, "model");
-    int primary = VIREO_TRISTATE_ABSENT;
-
-    if (model) {
-        video->model = vireo_xml_prop(model, "type");
-        if (video->model && vireo_xml_enum_from_string(video_models, video->model) < 0) {
-            g_autofree char *bad = g_steal_pointer(&video->model);
-
-            vireo_error_report(VIR_ERR_CONFIG_UNSUPPORTED,
-                               "unknown video model '%s' (expected e.g. 'vga', 'virtio', "
-                               "'qxl', 'cirrus', 'bochs', 'ramfb' or 'none')", bad);
-            return -1;
-        }
-        if (vireo_domain_parse_uint_attr(model, "vram", 10, "video vram", &video->vram) < 0 ||
-            vireo_domain_parse_uint_attr(model, "ram", 10, "video ram", &video->ram) < 0 ||
-            vireo_domain_parse_uint_attr(model, "vgamem", 10, "video vgamem", &video->vgamem) < 0 ||
-            vireo_domain_parse_uint_attr(model, "heads", 10, "video heads", &video->heads) < 0 ||
-            vireo_domain_parse_enum_attr(model, "primary", vireo_domain_yes_no_names,
-                                         "video primary setting", &primary) < 0)
-            return -1;
-        video->primary = primary == VIREO_TRISTATE_YES;
-    }
-    /* what QEMU guests get when nothing is said */
-    if (!video->model)
-        video->model = g_strdup("vga");
-    if (parse_device_info(node, &video->info, flags, false) < 0)
-        return -1;
-    *out = g_steal_pointer(&video);
-    return 0;
-}
-
-static void
-format_video(VireoXmlBuf *buf, const VireoDomainVideoDef *video, unsigned int flags)
-{
-    vireo_xml_buf_add(buf, "<video>\n");
-    vireo_xml_buf_adjust_indent(buf, 2);
-    vireo_xml_buf_add(buf, "<model");
-    vireo_xml_buf_attr(buf, "type", video->model);
-    if (video->ram)
-        vireo_xml_buf_printf(buf, " ram='%u'", video->ram);
-    if (video->vram)
-        vireo_xml_buf_printf(buf, " vram='%u'", video->vram);
-    if (video->vgamem)
-        vireo_xml_buf_printf(buf, " vgamem='%u'", video->vgamem);
-    if (video->heads)
-        vireo_xml_buf_printf(buf, " heads='%u'", video->heads);
-    if (video->primary)
-        vireo_xml_buf_add(buf, " primary='yes'");
-    vireo_xml_buf_add(buf, "/>\n");
-    format_device_info(buf, &video->info, flags);
-    vireo_xml_buf_adjust_indent(buf, -2);
-    vireo_xml_buf_add(buf, "</video>\n");
-}
+/* ---- memballoon, rng ------------------------------------------------- */
 
 static int
 parse_memballoon(xmlNodePtr node, unsigned int flags, VireoDomainMemballoonDef **out)
@@ -1363,7 +1005,7 @@ parse_memballoon(xmlNodePtr node, unsigned int flags, VireoDomainMemballoonDef *
     if (stats && vireo_domain_parse_uint_attr(stats, "period", 10, "memballoon stats period",
                                               &balloon->period) < 0)
         return -1;
-    if (parse_device_info(node, &balloon->info, flags, false) < 0)
+    if (vireo_domain_device_info_parse(node, &balloon->info, flags, false) < 0)
         return -1;
     *out = g_steal_pointer(&balloon);
     return 0;
@@ -1375,7 +1017,7 @@ format_memballoon(VireoXmlBuf *buf, const VireoDomainMemballoonDef *balloon,
 {
     vireo_xml_buf_add(buf, "<memballoon");
     vireo_xml_buf_attr(buf, "model", balloon->model);
-    if (!balloon->period && !device_info_has_output(&balloon->info, flags)) {
+    if (!balloon->period && !vireo_domain_device_info_has_output(&balloon->info, flags)) {
         vireo_xml_buf_add(buf, "/>\n");
         return;
     }
@@ -1383,7 +1025,7 @@ format_memballoon(VireoXmlBuf *buf, const VireoDomainMemballoonDef *balloon,
     vireo_xml_buf_adjust_indent(buf, 2);
     if (balloon->period)
         vireo_xml_buf_printf(buf, "<stats period='%u'/>\n", balloon->period);
-    format_device_info(buf, &balloon->info, flags);
+    vireo_domain_device_info_format(buf, &balloon->info, flags);
     vireo_xml_buf_adjust_indent(buf, -2);
     vireo_xml_buf_add(buf, "</memballoon>\n");
 }
@@ -1417,7 +1059,7 @@ parse_rng(xmlNodePtr node, unsigned int flags, VireoDomainRNGDef **out)
         if (!*rng->backend_path)
             g_clear_pointer(&rng->backend_path, g_free);
     }
-    if (parse_device_info(node, &rng->info, flags, false) < 0)
+    if (vireo_domain_device_info_parse(node, &rng->info, flags, false) < 0)
         return -1;
     *out = g_steal_pointer(&rng);
     return 0;
@@ -1439,7 +1081,7 @@ format_rng(VireoXmlBuf *buf, const VireoDomainRNGDef *rng, unsigned int flags)
     } else {
         vireo_xml_buf_add(buf, "/>\n");
     }
-    format_device_info(buf, &rng->info, flags);
+    vireo_domain_device_info_format(buf, &rng->info, flags);
     vireo_xml_buf_adjust_indent(buf, -2);
     vireo_xml_buf_add(buf, "</rng>\n");
 }
@@ -1466,7 +1108,7 @@ vireo_domain_devices_parse(VireoDomainDef *def, xmlNodePtr devices, unsigned int
             if (parse_disk(c, flags, &disk) < 0)
                 return -1;
             if (flags & VIREO_DOMAIN_PARSE_KEEP_ORDER)
-                ARRAY_APPEND(def->disks, def->ndisks, disk);
+                VIREO_DOMAIN_ARRAY_APPEND(def->disks, def->ndisks, disk);
             else
                 disk_insert(def, disk);
         } else if (strcmp(name, "controller") == 0) {
@@ -1475,7 +1117,7 @@ vireo_domain_devices_parse(VireoDomainDef *def, xmlNodePtr devices, unsigned int
             if (parse_controller(c, flags, &ctrl) < 0)
                 return -1;
             if (flags & VIREO_DOMAIN_PARSE_KEEP_ORDER)
-                ARRAY_APPEND(def->controllers, def->ncontrollers, ctrl);
+                VIREO_DOMAIN_ARRAY_APPEND(def->controllers, def->ncontrollers, ctrl);
             else
                 controller_insert(def, ctrl);
         } else if (strcmp(name, "interface") == 0) {
@@ -1483,34 +1125,39 @@ vireo_domain_devices_parse(VireoDomainDef *def, xmlNodePtr devices, unsigned int
 
             if (parse_net(c, flags, &net) < 0)
                 return -1;
-            ARRAY_APPEND(def->nets, def->nnets, net);
-        } else if (strcmp(name, "serial") == 0 || strcmp(name, "console") == 0) {
+            VIREO_DOMAIN_ARRAY_APPEND(def->nets, def->nnets, net);
+        } else if (strcmp(name, "serial") == 0 || strcmp(name, "console") == 0 ||
+                   strcmp(name, "channel") == 0) {
             VireoDomainChrDef *chr = NULL;
-            bool console = name[0] == 'c';
+            VireoDomainChrKind kind = name[0] == 's' ? VIREO_DOMAIN_CHR_KIND_SERIAL :
+                                     name[1] == 'o' ? VIREO_DOMAIN_CHR_KIND_CONSOLE
+                                                      : VIREO_DOMAIN_CHR_KIND_CHANNEL;
 
-            if (parse_chr(c, flags, console, &chr) < 0)
+            if (vireo_domain_chr_parse(c, flags, kind, &chr) < 0)
                 return -1;
-            if (console)
-                ARRAY_APPEND(def->consoles, def->nconsoles, chr);
+            if (kind == VIREO_DOMAIN_CHR_KIND_CONSOLE)
+                VIREO_DOMAIN_ARRAY_APPEND(def->consoles, def->nconsoles, chr);
+            else if (kind == VIREO_DOMAIN_CHR_KIND_SERIAL)
+                VIREO_DOMAIN_ARRAY_APPEND(def->serials, def->nserials, chr);
             else
-                ARRAY_APPEND(def->serials, def->nserials, chr);
+                VIREO_DOMAIN_ARRAY_APPEND(def->channels, def->nchannels, chr);
         } else if (strcmp(name, "input") == 0) {
             VireoDomainInputDef *input = NULL;
 
-            if (parse_input(c, flags, &input) < 0)
+            if (vireo_domain_input_parse(c, flags, &input) < 0)
                 return -1;
-            ARRAY_APPEND(def->inputs, def->ninputs, input);
+            VIREO_DOMAIN_ARRAY_APPEND(def->inputs, def->ninputs, input);
         } else if (strcmp(name, "graphics") == 0) {
             VireoDomainGraphicsDef *gfx = NULL;
 
-            if (parse_graphics(c, flags, &gfx) < 0)
+            if (vireo_domain_graphics_parse(c, flags, &gfx) < 0)
                 return -1;
-            ARRAY_APPEND(def->graphics, def->ngraphics, gfx);
+            VIREO_DOMAIN_ARRAY_APPEND(def->graphics, def->ngraphics, gfx);
         } else if (strcmp(name, "video") == 0) {
             VireoDomainVideoDef *video = NULL;
             size_t i;
 
-            if (parse_video(c, flags, &video) < 0)
+            if (vireo_domain_video_parse(c, flags, &video) < 0)
                 return -1;
             if (video->primary) {
                 for (i = 0; i < def->nvideos; i++) {
@@ -1521,9 +1168,9 @@ vireo_domain_devices_parse(VireoDomainDef *def, xmlNodePtr devices, unsigned int
                         return -1;
                     }
                 }
-                ARRAY_INSERT(def->videos, def->nvideos, 0, video);
+                VIREO_DOMAIN_ARRAY_INSERT(def->videos, def->nvideos, 0, video);
             } else {
-                ARRAY_APPEND(def->videos, def->nvideos, video);
+                VIREO_DOMAIN_ARRAY_APPEND(def->videos, def->nvideos, video);
             }
         } else if (strcmp(name, "memballoon") == 0) {
             if (!def->memballoon && parse_memballoon(c, flags, &def->memballoon) < 0)
@@ -1533,7 +1180,9 @@ vireo_domain_devices_parse(VireoDomainDef *def, xmlNodePtr devices, unsigned int
 
             if (parse_rng(c, flags, &rng) < 0)
                 return -1;
-            ARRAY_APPEND(def->rngs, def->nrngs, rng);
+            VIREO_DOMAIN_ARRAY_APPEND(def->rngs, def->nrngs, rng);
+        } else if (vireo_domain_misc_device_parse(def, c, flags) < 0) {
+            return -1;
         }
         /* anything else: libvirt devices we do not model, ignored */
     }
@@ -1619,6 +1268,8 @@ add_controller(VireoDomainDef *def, int type, int index)
     ctrl = g_new0(VireoDomainControllerDef, 1);
     ctrl->type = type;
     ctrl->index = index;
+    ctrl->target_chassis = -1;
+    ctrl->target_port = -1;
     controller_insert(def, ctrl);
 }
 
@@ -1648,34 +1299,6 @@ controller_unused_index(const VireoDomainDef *def, int type)
     while (has_controller(def, type, idx))
         idx++;
     return idx;
-}
-
-static void
-console_compat(VireoDomainDef *def)
-{
-    VireoDomainChrDef *first = def->nconsoles ? def->consoles[0] : NULL;
-    bool first_is_serial = first && (!first->target_type ||
-                                     strcmp(first->target_type, "serial") == 0);
-
-    if (first_is_serial) {
-        if (def->nserials == 0) {
-            /* the console is really the first serial port */
-            VireoDomainChrDef *serial = chr_copy(first);
-
-            serial->target_port = 0;
-            serial->info.alias = g_strdup(first->info.alias);
-            ARRAY_APPEND(def->serials, def->nserials, serial);
-        }
-        g_free(first->target_type);
-        first->target_type = g_strdup("serial");
-        first->target_port = def->serials[0]->target_port;
-    } else if (def->nserials > 0) {
-        VireoDomainChrDef *console = chr_copy(def->serials[0]);
-
-        console->target_type = g_strdup("serial");
-        console->target_port = def->serials[0]->target_port;
-        ARRAY_INSERT(def->consoles, def->nconsoles, 0, console);
-    }
 }
 
 int
@@ -1717,9 +1340,13 @@ vireo_domain_devices_post_parse(VireoDomainDef *def, unsigned int flags)
         if (def->consoles[i]->target_port == -1)
             def->consoles[i]->target_port = i;
     }
-    console_compat(def);
+    vireo_domain_console_compat(def);
     for (i = 0; i < def->nconsoles; i++) {
         if (g_strcmp0(def->consoles[i]->target_type, "virtio") == 0)
+            need_virtio_serial = true;
+    }
+    for (i = 0; i < def->nchannels; i++) {
+        if (g_strcmp0(def->channels[i]->target_type, "virtio") == 0)
             need_virtio_serial = true;
     }
     if (need_virtio_serial)
@@ -1744,6 +1371,10 @@ vireo_domain_def_has_device_boot(const VireoDomainDef *def)
         if (def->nets[i]->info.boot_order)
             return true;
     }
+    for (i = 0; i < def->nredirdevs; i++) {
+        if (def->redirdevs[i]->info.boot_order)
+            return true;
+    }
     return false;
 }
 
@@ -1764,28 +1395,96 @@ vireo_domain_devices_format(VireoXmlBuf *buf, const VireoDomainDef *def, unsigne
     for (i = 0; i < def->nserials; i++) {
         const VireoDomainChrDef *s = def->serials[i];
 
-        format_chr(buf, "serial", s, s->target_type, s->target_port, s->target_model, flags);
+        vireo_domain_chr_format(buf, "serial", s, s->target_type, s->target_port, s->target_model, flags);
     }
     for (i = 0; i < def->nconsoles; i++) {
         const VireoDomainChrDef *c = def->consoles[i];
 
         /* libvirt shows a serial console as the serial port it is */
         if (g_strcmp0(c->target_type, "serial") == 0 && i < def->nserials)
-            format_chr(buf, "console", def->serials[i], "serial",
+            vireo_domain_chr_format(buf, "console", def->serials[i], "serial",
                        def->serials[i]->target_port, NULL, flags);
         else
-            format_chr(buf, "console", c, c->target_type, c->target_port, NULL, flags);
+            vireo_domain_chr_format(buf, "console", c, c->target_type, c->target_port, NULL, flags);
     }
+    for (i = 0; i < def->nchannels; i++)
+        vireo_domain_chr_format(buf, "channel", def->channels[i], def->channels[i]->target_type, -1,
+                   NULL, flags);
     for (i = 0; i < def->ninputs; i++)
-        format_input(buf, def->inputs[i], flags);
+        vireo_domain_input_format(buf, def->inputs[i], flags);
     for (i = 0; i < def->ngraphics; i++)
-        format_graphics(buf, def->graphics[i], flags);
+        vireo_domain_graphics_format(buf, def->graphics[i], flags);
+    vireo_domain_sound_audio_format(buf, def, flags);
     for (i = 0; i < def->nvideos; i++)
-        format_video(buf, def->videos[i], flags);
+        vireo_domain_video_format(buf, def->videos[i], flags);
+    vireo_domain_redirdev_watchdog_format(buf, def, flags);
     if (def->memballoon)
         format_memballoon(buf, def->memballoon, flags);
     for (i = 0; i < def->nrngs; i++)
         format_rng(buf, def->rngs[i], flags);
+    vireo_domain_panic_format(buf, def, flags);
     vireo_xml_buf_adjust_indent(buf, -2);
     vireo_xml_buf_add(buf, "</devices>\n");
+}
+
+VireoDomainDiskDef *
+vireo_domain_def_find_disk(const VireoDomainDef *def, const char *name)
+{
+    size_t i;
+
+    for (i = 0; name && i < def->ndisks; i++) {
+        if (g_strcmp0(def->disks[i]->target_dev, name) == 0)
+            return def->disks[i];
+    }
+    for (i = 0; name && i < def->ndisks; i++) {
+        if (g_strcmp0(def->disks[i]->src_path, name) == 0)
+            return def->disks[i];
+    }
+    return NULL;
+}
+
+VireoDomainNetDef *
+vireo_domain_def_find_net(const VireoDomainDef *def, const VireoMac *mac)
+{
+    size_t i;
+
+    for (i = 0; i < def->nnets; i++) {
+        if (vireo_mac_equal(&def->nets[i]->mac, mac))
+            return def->nets[i];
+    }
+    return NULL;
+}
+
+static xmlDocPtr
+device_doc_parse(const char *xml, const char *root_name, unsigned int flags)
+{
+    if (flags & ~(VIREO_DOMAIN_PARSE_INACTIVE | VIREO_DOMAIN_PARSE_STATUS)) {
+        vireo_error_invalid_flags(flags, VIREO_DOMAIN_PARSE_INACTIVE | VIREO_DOMAIN_PARSE_STATUS);
+        return NULL;
+    }
+    return vireo_xml_parse_string(xml, "(device_definition)", root_name, VIREO_ERROR_DOMAIN);
+}
+
+VireoDomainDiskDef *
+vireo_domain_disk_def_parse_string(const char *xml, unsigned int flags)
+{
+    g_autoptr(xmlDoc) doc = device_doc_parse(xml, "disk", flags);
+    VireoDomainDiskDef *disk = NULL;
+
+    if (!doc || parse_disk(xmlDocGetRootElement(doc), flags, &disk) < 0)
+        return NULL;
+    if (disk->target_bus == VIREO_DOMAIN_DISK_BUS_NONE)
+        disk->target_bus = disk_default_bus(disk);
+    return disk;
+}
+
+VireoDomainNetDef *
+vireo_domain_net_def_parse_string(const char *xml, unsigned int flags)
+{
+    g_autoptr(xmlDoc) doc = device_doc_parse(xml, "interface", flags);
+    VireoDomainNetDef *net = NULL;
+
+    if (!doc || parse_net(xmlDocGetRootElement(doc), flags, &net) < 0)
+        return NULL;
+    return net;
 }

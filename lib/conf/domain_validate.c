@@ -144,6 +144,15 @@ collect_devices(const VireoDomainDef *def, GArray *refs, GPtrArray *names)
         ADD_REF("memballoon '%s'", def->memballoon->model, &def->memballoon->info);
     for (i = 0; i < def->nrngs; i++)
         ADD_REF("rng '%s'", def->rngs[i]->model, &def->rngs[i]->info);
+    for (i = 0; i < def->nsounds; i++)
+        ADD_REF("sound '%s'", def->sounds[i]->model, &def->sounds[i]->info);
+    for (i = 0; i < def->nredirdevs; i++)
+        ADD_REF("redirdev '%s'", def->redirdevs[i]->bus, &def->redirdevs[i]->info);
+    if (def->watchdog)
+        ADD_REF("watchdog '%s'", def->watchdog->model, &def->watchdog->info);
+    for (i = 0; i < def->nchannels; i++)
+        ADD_REF("channel '%s'", def->channels[i]->target_name ? def->channels[i]->target_name : "",
+                &def->channels[i]->info);
 #undef ADD_REF
 }
 
@@ -228,6 +237,17 @@ validate_devices(const VireoDomainDef *def)
                 vireo_error_report(VIR_ERR_XML_ERROR,
                                    "PCI address %04x:%02x:%02x.%x is used by both %s and %s",
                                    aa->domain, aa->bus, aa->slot, aa->function,
+                                   b->what, a->what);
+                return -1;
+            }
+            if ((aa->type == VIREO_DOMAIN_ADDRESS_VIRTIO_SERIAL &&
+                 aa->controller == ba->controller && aa->drive_bus == ba->drive_bus &&
+                 aa->port == ba->port) ||
+                (aa->type == VIREO_DOMAIN_ADDRESS_USB && aa->usb_port[0] &&
+                 aa->usb_bus == ba->usb_bus && strcmp(aa->usb_port, ba->usb_port) == 0)) {
+                vireo_error_report(VIR_ERR_XML_ERROR,
+                                   "%s address is used by both %s and %s",
+                                   aa->type == VIREO_DOMAIN_ADDRESS_USB ? "USB" : "virtio-serial",
                                    b->what, a->what);
                 return -1;
             }

@@ -13,8 +13,43 @@
 
 typedef struct {
     char *message;
+    char *context;   /* "<the line>\n-----^" pointing at the error */
     int line;
 } XmlFirstError;
+
+/* The line of input holding the parser's position and a "----^" pointer
+ * under the column, the way libvirt shows XML errors. */
+static char *
+xml_util_error_context(xmlParserCtxtPtr ctxt)
+{
+    const xmlChar *base;
+    const xmlChar *cur;
+    const xmlChar *start;
+    g_autoptr(GString) out = NULL;
+    size_t col;
+
+    if (!ctxt->input || !ctxt->input->cur || !ctxt->input->base)
+        return NULL;
+    base = ctxt->input->base;
+    cur = ctxt->input->cur;
+    start = cur;
+    while (start > base && (*start == '\n' || *start == '\r'))
+        start--;
+    while (start > base && *start != '\n' && *start != '\r')
+        start--;
+    if (*start == '\n' || *start == '\r')
+        start++;
+    col = cur > start ? (size_t)(cur - start) : 0;
+
+    out = g_string_new(NULL);
+    for (cur = start; *cur && *cur != '\n' && *cur != '\r'; cur++)
+        g_string_append_c(out, *cur);
+    g_string_append_c(out, '\n');
+    for (; col > 0; col--)
+        g_string_append_c(out, '-');
+    g_string_append_c(out, '^');
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
 
 /* Keeps only the first error: later ones are usually consequences of it
  * ("Premature end of data" after a tag mismatch). */
@@ -29,6 +64,7 @@ xml_util_structured_error(void *data, xmlErrorPtr err)
     first->message = g_strdup(err->message ? err->message : "unknown error");
     g_strchomp(first->message);
     first->line = err->line;
+    first->context = xml_util_error_context(ctxt);
 }
 
 xmlDocPtr
@@ -38,7 +74,7 @@ vireo_xml_parse_string(const char *xml, const char *url, const char *root_name,
     xmlParserCtxtPtr ctxt = NULL;
     xmlDocPtr doc = NULL;
     xmlNodePtr root;
-    XmlFirstError first = { NULL, 0 };
+    XmlFirstError first = { NULL, NULL, 0 };
 
     if (!xml) {
         vireo_error_report_full(error_domain, VIR_ERR_INVALID_ARG, __FILE__,
@@ -66,13 +102,16 @@ vireo_xml_parse_string(const char *xml, const char *url, const char *root_name,
     if (!doc || first.message || !ctxt->wellFormed) {
         if (first.message)
             vireo_error_report_full(error_domain, VIR_ERR_XML_DETAIL, __FILE__,
-                                    __func__, __LINE__, "%s:%d: %s",
-                                    url, first.line, first.message);
+                                    __func__, __LINE__, "%s:%d: %s%s%s",
+                                    url, first.line, first.message,
+                                    first.context ? "\n" : "",
+                                    first.context ? first.context : "");
         else
             vireo_error_report_full(error_domain, VIR_ERR_XML_DETAIL, __FILE__,
                                     __func__, __LINE__,
                                     "failed to parse XML document %s", url);
         g_free(first.message);
+        g_free(first.context);
         if (doc)
             xmlFreeDoc(doc);
         xmlFreeParserCtxt(ctxt);

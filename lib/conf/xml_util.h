@@ -14,7 +14,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
 
 /* Parse @xml; @url names the document in error messages
  * (e.g. "(domain_definition)").  On a syntax error reports
- * VIR_ERR_XML_DETAIL "<url>:<line>: <libxml2 message>" for the first error;
+ * VIR_ERR_XML_DETAIL "<url>:<line>: <libxml2 message>\n<input line>\n---^"
+ * for the first error (libvirt's layout, the caret under the column);
  * when @root_name is non-NULL and the root element differs, reports
  * VIR_ERR_XML_ERROR.  Returns the document (caller frees) or NULL.
  * External entities and network access are disabled. */

@@ -67,34 +67,29 @@ GBytes *
 vireo_packet_encode(const VireoPacketHeader *hdr, xdrproc_t proc, void *obj)
 {
     const gsize head = VIREO_PACKET_LEN_SIZE + VIREO_PACKET_HEADER_SIZE;
-    gsize cap = 65536;
+    gsize size = 0;
     guint8 *buf;
+    XDR xdr;
 
-    /* Try a buffer that grows by doubling, as libvirt does; the common
-     * message fits the first 64 KiB. */
-    for (;;) {
-        XDR xdr;
-        guint pos;
-
-        buf = g_malloc(cap);
-        if (proc && obj) {
-            xdrmem_create(&xdr, (char *)buf + head, cap - head, XDR_ENCODE);
-            if (!proc(&xdr, obj, 0)) {
-                xdr_destroy(&xdr);
-                g_free(buf);
-                if (cap >= VIREO_PACKET_MAX + VIREO_PACKET_LEN_SIZE)
-                    return NULL;
-                cap = MIN(cap * 2, (gsize)VIREO_PACKET_MAX + VIREO_PACKET_LEN_SIZE);
-                continue;
-            }
-            pos = xdr_getpos(&xdr);
-            xdr_destroy(&xdr);
-        } else {
-            pos = 0;
-        }
-        header_put(buf, head + pos, hdr);
-        return g_bytes_new_take(g_realloc(buf, head + pos), head + pos);
+    if (proc && obj) {
+        /* Size first: one exact allocation, and a value that cannot be
+         * encoded (NULL required string, over-long array) fails here. */
+        size = xdr_sizeof(proc, obj);
+        if (size == 0 || size > VIREO_PACKET_PAYLOAD_MAX)
+            return NULL;
     }
+    buf = g_malloc(head + size);
+    if (size) {
+        xdrmem_create(&xdr, (char *)buf + head, size, XDR_ENCODE);
+        if (!proc(&xdr, obj, 0) || xdr_getpos(&xdr) != size) {
+            xdr_destroy(&xdr);
+            g_free(buf);
+            return NULL;
+        }
+        xdr_destroy(&xdr);
+    }
+    header_put(buf, head + size, hdr);
+    return g_bytes_new_take(buf, head + size);
 }
 
 GBytes *

@@ -28,6 +28,12 @@ VIREO_LOG_MODULE("util.command");
 /* How much of a failed child's stderr goes into the error message. */
 #define STDERR_TAIL_MAX 1024
 
+typedef struct {
+    VireoCommandChildHook fn;
+    void *opaque;
+    char *what;
+} ChildHook;
+
 struct _VireoCommand {
     GPtrArray *argv;            /* char*, NULL-terminated */
     GPtrArray *env;             /* "K=V", explicitly added */
@@ -39,6 +45,7 @@ struct _VireoCommand {
     int outfd;
     int errfd;
     guint timeout_ms;
+    GArray *hooks;              /* ChildHook, or NULL */
 
     /* first deferred builder error */
     int build_code;
@@ -267,7 +274,23 @@ vireo_command_free(VireoCommand *cmd)
     g_array_unref(cmd->pass_fds);
     g_free(cmd->input);
     g_free(cmd->build_msg);
+    if (cmd->hooks) {
+        for (guint i = 0; i < cmd->hooks->len; i++)
+            g_free(g_array_index(cmd->hooks, ChildHook, i).what);
+        g_array_unref(cmd->hooks);
+    }
     g_free(cmd);
+}
+
+void
+vireo_command_add_child_hook(VireoCommand *cmd, const char *what,
+                             VireoCommandChildHook hook, void *opaque)
+{
+    ChildHook h = { hook, opaque, g_strdup(what) };
+
+    if (!cmd->hooks)
+        cmd->hooks = g_array_new(FALSE, FALSE, sizeof(ChildHook));
+    g_array_append_val(cmd->hooks, h);
 }
 
 /* Characters that never need quoting in a shell word. */
@@ -438,19 +461,31 @@ typedef struct {
     int *keep;                  /* sorted pass fds */
     guint nkeep;
     int report_fd;              /* CLOEXEC pipe: child writes errno on failure */
+    GArray *hooks;              /* ChildHook */
 } ChildSetup;
+
+
 
 typedef struct {
     int stage;
     int err;
+    int hook;                   /* index of the failing hook (STAGE_HOOK) */
 } ChildFailure;
 
-enum { STAGE_DUP = 1, STAGE_CHDIR, STAGE_FDS, STAGE_EXEC };
+enum { STAGE_DUP = 1, STAGE_CHDIR, STAGE_FDS, STAGE_EXEC, STAGE_HOOK };
+
+static G_GNUC_NORETURN void
+child_fail_hook(const ChildSetup *cs, guint hook, int err)
+{
+    ChildFailure f = { STAGE_HOOK, err, (int)hook };
+    ssize_t r G_GNUC_UNUSED = write(cs->report_fd, &f, sizeof(f));
+    _exit(127);
+}
 
 static G_GNUC_NORETURN void
 child_fail(const ChildSetup *cs, int stage)
 {
-    ChildFailure f = { stage, errno };
+    ChildFailure f = { stage, errno, -1 };
     ssize_t r G_GNUC_UNUSED = write(cs->report_fd, &f, sizeof(f));
     _exit(127);
 }
@@ -536,6 +571,13 @@ child_exec(const ChildSetup *cs, const char *cwd, char *const *argv)
 
     if (cwd && chdir(cwd) < 0)
         child_fail(cs, STAGE_CHDIR);
+
+    for (i = 0; cs->hooks && i < cs->hooks->len; i++) {
+        const ChildHook *h = &g_array_index(cs->hooks, ChildHook, i);
+        int rc = h->fn(h->opaque);
+        if (rc < 0)
+            child_fail_hook(cs, i, -rc);
+    }
 
     execve(cs->path, argv, cs->envp);
     child_fail(cs, STAGE_EXEC);
@@ -691,6 +733,7 @@ command_spawn(VireoCommand *cmd, Pipes *p, bool want_pipes, pid_t *pid_out)
     cs.keep = keep;
     cs.nkeep = cmd->pass_fds->len;
     cs.report_fd = report[1];
+    cs.hooks = cmd->hooks;
 
     VIREO_DEBUG("spawning %s", (const char *)bin);
     pid = fork();
@@ -717,7 +760,11 @@ command_spawn(VireoCommand *cmd, Pipes *p, bool want_pipes, pid_t *pid_out)
         int status;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
             ;
-        if (fail.stage == STAGE_CHDIR)
+        if (fail.stage == STAGE_HOOK && cmd->hooks &&
+            fail.hook >= 0 && (guint)fail.hook < cmd->hooks->len)
+            vireo_error_report_errno(VIR_ERR_SYSTEM_ERROR, fail.err, "cannot %s for '%s'",
+                                     g_array_index(cmd->hooks, ChildHook, fail.hook).what, bin);
+        else if (fail.stage == STAGE_CHDIR)
             vireo_error_report_errno(VIR_ERR_SYSTEM_ERROR, fail.err,
                                      "cannot change directory to '%s' for '%s'", cmd->cwd, bin);
         else

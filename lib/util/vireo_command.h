@@ -93,6 +93,16 @@ int vireo_command_run_async(VireoCommand *cmd, GPid *pid);
  * files.  Caller frees. */
 char *vireo_command_to_string(const VireoCommand *cmd);
 
+/* A function run in the child after fds are set up and before exec: where
+ * privilege dropping, cgroup placement and namespaces plug in.  It runs in
+ * a forked child of a threaded process, so it must only make
+ * async-signal-safe calls.  It returns 0, or -errno to fail the spawn (the
+ * parent reports "cannot <what> for '<binary>': <strerror>").  Hooks run in
+ * the order they were added. */
+typedef int (*VireoCommandChildHook)(void *opaque);
+void vireo_command_add_child_hook(VireoCommand *cmd, const char *what,
+                                  VireoCommandChildHook hook, void *opaque);
+
 /* The argv as built (NULL-terminated, owned by @cmd). */
 const char *const *vireo_command_get_argv(const VireoCommand *cmd);
 

@@ -536,6 +536,41 @@ add_entry(GString *body, const char *name, const char *value)
     g_string_append(body, "</entry>\n");
 }
 
+typedef struct {
+    guint8 value;
+    const char *name;
+} SmbiosName;
+
+/* SMBIOS 3.x enumerations (the common values; others are left out). */
+static const SmbiosName processor_types[] = {
+    { 1, "Other" }, { 2, "Unknown" }, { 3, "Central Processor" },
+    { 4, "Math Processor" }, { 5, "DSP Processor" }, { 6, "Video Processor" },
+};
+static const SmbiosName form_factors[] = {
+    { 1, "Other" }, { 2, "Unknown" }, { 3, "SIMM" }, { 4, "SIP" }, { 5, "Chip" },
+    { 6, "DIP" }, { 7, "ZIP" }, { 8, "Proprietary Card" }, { 9, "DIMM" }, { 10, "TSOP" },
+    { 11, "Row Of Chips" }, { 12, "RIMM" }, { 13, "SODIMM" }, { 14, "SRIMM" },
+    { 15, "FB-DIMM" }, { 16, "Die" },
+};
+static const SmbiosName memory_types[] = {
+    { 1, "Other" }, { 2, "Unknown" }, { 3, "DRAM" }, { 7, "RAM" }, { 8, "ROM" },
+    { 9, "Flash" }, { 15, "SDRAM" }, { 18, "DDR" }, { 19, "DDR2" }, { 20, "DDR2 FB-DIMM" },
+    { 24, "DDR3" }, { 26, "DDR4" }, { 27, "LPDDR" }, { 28, "LPDDR2" }, { 29, "LPDDR3" },
+    { 30, "LPDDR4" }, { 34, "DDR5" }, { 35, "LPDDR5" },
+};
+
+static const char *
+smbios_lookup(const SmbiosName *table, guint n, guint8 value)
+{
+    guint i;
+
+    for (i = 0; i < n; i++) {
+        if (table[i].value == value)
+            return table[i].name;
+    }
+    return NULL;
+}
+
 static void
 sysinfo_smbios_table(GString *buf)
 {
@@ -566,10 +601,26 @@ sysinfo_smbios_table(GString *buf)
         if (type == 127)
             break;
         if (type == 4 && hlen >= 0x1a) {
+            guint32 eax = h[0x08] | (h[0x09] << 8) | ((guint32)h[0x0a] << 16) |
+                          ((guint32)h[0x0b] << 24);
+            unsigned int fam = (eax >> 8) & 0xf, mod = (eax >> 4) & 0xf;
+            g_autofree char *sig = NULL;
             g_autofree char *ext = g_strdup_printf("%u MHz", h[0x12] | (h[0x13] << 8));
             g_autofree char *max = g_strdup_printf("%u MHz", h[0x14] | (h[0x15] << 8));
+
+            /* the x86 CPUID signature, spelled the way dmidecode does */
+            if (fam == 0xf)
+                fam += (eax >> 20) & 0xff;
+            if (fam == 0x6 || fam >= 0xf)
+                mod += ((eax >> 16) & 0xf) << 4;
+            if (eax)
+                sig = g_strdup_printf("Type %u, Family %u, Model %u, Stepping %u",
+                                      (eax >> 12) & 0x3, fam, mod, eax & 0xf);
             add_entry(body, "socket_destination", smbios_string(strings, end, h[0x04]));
+            add_entry(body, "type", smbios_lookup(processor_types,
+                                                  G_N_ELEMENTS(processor_types), h[0x05]));
             add_entry(body, "manufacturer", smbios_string(strings, end, h[0x07]));
+            add_entry(body, "signature", sig);
             add_entry(body, "version", smbios_string(strings, end, h[0x10]));
             add_entry(body, "external_clock", ext);
             add_entry(body, "max_speed", max);
@@ -583,32 +634,36 @@ sysinfo_smbios_table(GString *buf)
         } else if (type == 17 && hlen >= 0x15) {
             guint16 size = h[0x0c] | (h[0x0d] << 8);
             g_autofree char *sz = NULL;
-            if (size == 0 || size == 0xffff) {
-                off = next - (const guint8 *)data;
-                continue;
+
+            /* 0: empty slot; 0xffff: unknown */
+            if (size != 0 && size != 0xffff) {
+                if (size == 0x7fff && hlen >= 0x20)
+                    sz = g_strdup_printf("%u GB", (h[0x1c] | (h[0x1d] << 8) |
+                                                   ((guint32)h[0x1e] << 16)) / 1024);
+                else if (size & 0x8000)
+                    sz = g_strdup_printf("%u KB", size & 0x7fff);
+                else if (size >= 1024 && size % 1024 == 0)
+                    sz = g_strdup_printf("%u GB", size / 1024);
+                else
+                    sz = g_strdup_printf("%u MB", size);
+                add_entry(body, "size", sz);
+                add_entry(body, "form_factor", smbios_lookup(form_factors,
+                                                             G_N_ELEMENTS(form_factors), h[0x0e]));
+                add_entry(body, "locator", smbios_string(strings, end, h[0x10]));
+                add_entry(body, "bank_locator", smbios_string(strings, end, h[0x11]));
+                add_entry(body, "type", smbios_lookup(memory_types,
+                                                      G_N_ELEMENTS(memory_types), h[0x12]));
+                if (hlen >= 0x1b) {
+                    g_autofree char *speed = g_strdup_printf("%u MT/s", h[0x15] | (h[0x16] << 8));
+                    if (h[0x15] | h[0x16])
+                        add_entry(body, "speed", speed);
+                    add_entry(body, "manufacturer", smbios_string(strings, end, h[0x17]));
+                    add_entry(body, "serial_number", smbios_string(strings, end, h[0x18]));
+                    add_entry(body, "part_number", smbios_string(strings, end, h[0x1a]));
+                }
+                g_string_append_printf(mems, "  <memory_device>\n%s  </memory_device>\n",
+                                       body->str);
             }
-            if (size == 0x7fff && hlen >= 0x20)
-                sz = g_strdup_printf("%u GB", (h[0x1c] | (h[0x1d] << 8) |
-                                               ((guint32)h[0x1e] << 16)) / 1024);
-            else if (size & 0x8000)
-                sz = g_strdup_printf("%u KB", size & 0x7fff);
-            else if (size >= 1024 && size % 1024 == 0)
-                sz = g_strdup_printf("%u GB", size / 1024);
-            else
-                sz = g_strdup_printf("%u MB", size);
-            add_entry(body, "size", sz);
-            add_entry(body, "locator", smbios_string(strings, end, h[0x10]));
-            add_entry(body, "bank_locator", smbios_string(strings, end, h[0x11]));
-            if (hlen >= 0x1b) {
-                g_autofree char *speed = g_strdup_printf("%u MT/s", h[0x15] | (h[0x16] << 8));
-                if (h[0x15] | h[0x16])
-                    add_entry(body, "speed", speed);
-                add_entry(body, "manufacturer", smbios_string(strings, end, h[0x17]));
-                add_entry(body, "serial_number", smbios_string(strings, end, h[0x18]));
-                add_entry(body, "part_number", smbios_string(strings, end, h[0x1a]));
-            }
-            if (body->len)
-                g_string_append_printf(mems, "  <memory_device>\n%s  </memory_device>\n", body->str);
         }
         off = next - (const guint8 *)data;
     }
@@ -809,33 +864,4 @@ vireo_hostinfo_has_iommu(void)
     g_autoptr(GDir) dir = g_dir_open(p, 0, NULL);
 
     return dir && g_dir_read_name(dir) != NULL;
-}
-
-char **
-vireo_hostinfo_get_power_management(void)
-{
-    g_autofree char *sp = host_path("/sys/power/state");
-    g_autofree char *state = read_host_string(sp);
-    GPtrArray *ret = g_ptr_array_new();
-    g_auto(GStrv) words = NULL;
-    bool mem = false, disk = false;
-    guint i;
-
-    if (state) {
-        words = g_strsplit(state, " ", -1);
-        for (i = 0; words[i]; i++) {
-            if (strcmp(words[i], "mem") == 0)
-                mem = true;
-            else if (strcmp(words[i], "disk") == 0)
-                disk = true;
-        }
-    }
-    if (mem)
-        g_ptr_array_add(ret, g_strdup("suspend_mem"));
-    if (disk)
-        g_ptr_array_add(ret, g_strdup("suspend_disk"));
-    if (mem && disk)
-        g_ptr_array_add(ret, g_strdup("suspend_hybrid"));
-    g_ptr_array_add(ret, NULL);
-    return (char **)g_ptr_array_free(ret, FALSE);
 }

@@ -14,7 +14,7 @@
 /* Same fields and meaning as virNodeInfo (virNodeGetInfo). */
 typedef struct {
     char model[32];                 /* uname machine, e.g. "x86_64" */
-    unsigned long long memory_kib;  /* total memory of all NUMA nodes */
+    unsigned long long memory_kib;  /* MemTotal of /proc/meminfo */
     unsigned int cpus;              /* online CPUs */
     unsigned int mhz;
     unsigned int nodes;             /* NUMA nodes (at least 1) */
@@ -25,12 +25,15 @@ typedef struct {
 
 /* Fill @info.  When the topology is not uniform, reports it the way
  * libvirt does: nodes=1, sockets=1, cores=cpus, threads=1.
+ * Memory is /proc/meminfo's MemTotal; libvirtd sums the NUMA nodes'
+ * meminfo instead, which differs on some sandboxed hosts (the per-cell
+ * numbers in the capabilities document do come from the nodes).
  * Returns 0, or -1 after reporting VIR_ERR_SYSTEM_ERROR / OPERATION_FAILED
  * (only when /proc/meminfo or the CPU list cannot be read at all). */
 int vireo_hostinfo_get_node_info(VireoNodeInfo *info);
 
-/* Free memory in bytes (sum over NUMA nodes, /proc/meminfo as fallback);
- * 0 after reporting on failure. */
+/* Free memory in bytes (/proc/meminfo MemFree, consistent with
+ * memory_kib above); 0 after reporting VIR_ERR_SYSTEM_ERROR on failure. */
 unsigned long long vireo_hostinfo_get_free_memory(void);
 
 /* <sysinfo type='smbios'> built from /sys/class/dmi/id and, for processor
@@ -92,11 +95,6 @@ VireoHostCpuId *vireo_hostinfo_get_cpuid(void);
 
 /* Whether the host has an active IOMMU (/sys/kernel/iommu_groups non-empty). */
 bool vireo_hostinfo_has_iommu(void);
-
-/* Suspend targets from /sys/power/state & mem_sleep, as libvirt names them
- * ("suspend_mem", "suspend_disk", "suspend_hybrid").  Caller frees with
- * g_strfreev. */
-char **vireo_hostinfo_get_power_management(void);
 
 /* Redirect /proc and /sys reads under @root (tests); NULL restores "/". */
 void vireo_hostinfo_set_root(const char *root);

@@ -243,6 +243,25 @@ class Daemon:
                         out.append('--- log/%s\n%s' % (name, f.read()[-4000:]))
         return '\n'.join(out)
 
+    def error_tail(self, n=8):
+        """Last n non-empty lines of the current run's stderr and DIR/log/* (for failure reports)."""
+        if not self.tmp or not os.path.isdir(self.tmp) or not self.nstarts:
+            return []
+        lines = []
+        try:
+            lines += self.stderr_of().splitlines()
+        except OSError:
+            pass
+        logdir = self.path('log')
+        if os.path.isdir(logdir):
+            for name in sorted(os.listdir(logdir)):
+                try:
+                    with open(os.path.join(logdir, name), errors='replace') as f:
+                        lines += f.read().splitlines()
+                except OSError:
+                    pass
+        return [l[:300] for l in lines if l.strip()][-n:]
+
     def log_text(self):
         """Concatenated DIR/log/* and stderr of all runs (for 'is it reported' checks)."""
         return self.logs()
@@ -590,6 +609,7 @@ class Tap:
     """
 
     def __init__(self, per_test_timeout=60):
+        self.daemons = []     # Daemon objects whose log tail is shown on failure
         self.tests = []
         self.per_test_timeout = per_test_timeout
         self.finalizers = []
@@ -641,6 +661,10 @@ class Tap:
                     detail += '\n' + traceback.format_exc()
                 first, _, rest = detail.partition('\n')
                 line = 'not ok %d - %s # %s' % (i, name, first)
+                for dm in self.daemons:
+                    tail = dm.error_tail()
+                    if tail:
+                        rest += '\ndaemon stderr/log (last lines):\n' + '\n'.join(tail)
                 if rest.strip():
                     line += '\n' + '\n'.join('#   ' + l for l in rest.rstrip().splitlines())
             done.set()

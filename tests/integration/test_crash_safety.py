@@ -10,11 +10,12 @@ import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Tap, Daemon, Failure, check, check_eq, check_in,  # noqa: E402
-                     require_own_daemon, parse_xml, dom_xml, libvirt, shorten)
+from harness import (Tap, Daemon, Failure, check, check_eq,  # noqa: E402
+                     require_own_daemon, parse_xml, dom_xml, libvirt)
 
 tap = Tap()
 d = Daemon()
+tap.daemons.append(d)
 L = libvirt
 tap.at_end(d.close)
 SEED = int(os.environ.get('VIREO_TEST_SEED', str(int(time.time()))))
@@ -55,6 +56,10 @@ def check_files():
         n = root.findtext('name')
         check_eq(os.path.basename(p), '%s.xml' % n, 'file name vs <name>')
         names.add(n)
+    leftovers = sorted(f for f in os.listdir(d.qemu_dir)
+                       if not f.endswith('.xml') and f != 'autostart')
+    if leftovers:
+        print('# leftover files after kill -9 (must be ignored): %s' % leftovers, flush=True)
     return names
 
 

@@ -5,23 +5,23 @@ read-only socket, bad config, restart persistence, broken definition files."""
 import os
 import random
 import re
-import signal
 import socket
 import struct
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Tap, Daemon, Skip, Failure, check, check_eq, check_in,  # noqa: E402
-                     external, require_own_daemon, parse_xml, dom_name, dom_xml, cleanup_domains,
+from harness import (Tap, Daemon, Failure, check, check_eq, check_in,  # noqa: E402
+                     external, require_own_daemon, dom_name, dom_xml, cleanup_domains,
                      libvirt, socket_path_from_uri, ro_socket_path, raw_connect, raw_open, packet,
                      recv_packet, decode_error, xdr_string, wait_eof, XdrReader, ST_OK, ST_ERROR,
-                     REPLY, REMOTE_PROG, kill9, _forget_pid, shorten)
+                     REPLY, REMOTE_PROG, kill9, _forget_pid)
 
 tap = Tap()
 d = Daemon()
+tap.daemons.append(d)
 L = libvirt
-names = [dom_name('p%d' % i) for i in range(3)] + [dom_name('ro')]
+names = [dom_name('p%d' % i) for i in range(2)] + [dom_name('p 2 ünï')] + [dom_name('ro')]
 extra = []
 
 
@@ -290,13 +290,30 @@ def t_broken_file():
     os.unlink(bad2)
 
 
-@tap.test('SIGTERM: exit 0, sockets removed')
+@tap.test('SIGTERM with clients connected: exit 0, sockets removed, clients see EOF')
 def t_sigterm():
     require_own_daemon()
+    import threading
+    L.virEventRegisterDefaultImpl()
+    threading.Thread(target=lambda: [L.virEventRunDefaultImpl() for _ in iter(int, 1)], daemon=True).start()
+    closed = threading.Event()
+    c = d.conn()
+    c.registerCloseCallback(lambda conn, reason, opaque: closed.set(), None)
+    c.domainEventRegisterAny(None, L.VIR_DOMAIN_EVENT_ID_LIFECYCLE, lambda *a: None, None)
+    idle = raw_connect(socket_path_from_uri(d.uri))  # a client that never speaks
+    t0 = time.monotonic()
     rc = d.stop()
-    check_eq(rc, 0, 'exit status')
+    check_eq(rc, 0, 'exit status with 2 clients connected')
+    check(time.monotonic() - t0 < 3, 'SIGTERM took %.1fs' % (time.monotonic() - t0))
     for sname in ('libvirt-sock', 'libvirt-sock-ro'):
         check(not os.path.exists(d.path('run', sname)), 'run/%s left behind' % sname)
+    check(closed.wait(5), 'python close callback not called after the daemon exited')
+    check(wait_eof(idle, 2), 'idle raw client not closed')
+    idle.close()
+    try:
+        c.close()
+    except L.libvirtError:
+        pass
 
 
 @tap.test('stale pidfile and socket from a kill -9 do not block the next start')

@@ -6,12 +6,13 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Tap, Daemon, Skip, Failure, check, check_eq, check_in,  # noqa: E402
+from harness import (Tap, Daemon, check, check_eq, check_in,  # noqa: E402
                      external, parse_xml, dom_name, dom_xml, write_file, dominfo_fields,
                      list_rows, cleanup_domains, make_tempdir, shorten)
 
 tap = Tap()
 d = Daemon()
+tap.daemons.append(d)
 work = make_tempdir('vireo-it-files-')
 names = []
 
@@ -259,6 +260,41 @@ def t_ro_define():
     rc, out, err = d.virsh('undefine', N1, ro=True)
     check_eq(rc, 1, 'ro undefine rc')
     check_in('read only access', err, 'ro undefine stderr')
+
+
+@tap.test("odd names: space, UTF-8, '&' work; '/' and empty are refused")
+def t_names():
+    odd = [dom_name('sp ace ü-1'), dom_name('a&b<c>')]
+    names.extend(odd)
+    for i, n in enumerate(odd):
+        esc = n.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+        p = f('odd%d.xml' % i, dom_xml('@@NAME@@').replace('@@NAME@@', esc))
+        out = d.virsh_ok('define', p)
+        check_in("Domain '%s' defined from" % n, out, 'define output')
+        check(n in d.virsh_ok('list', '--all', '--name').splitlines(), '%r not listed' % n)
+        check_eq(dominfo_fields(d.virsh_ok('dominfo', n)).get('Name'), n, 'dominfo Name')
+        x = d.virsh_ok('dumpxml', n)
+        check_eq(parse_xml(x).findtext('name'), n, 'dumpxml name')
+        d.virsh_ok('define', f('odd%d-rt.xml' % i, x))
+        check_eq(d.virsh_ok('dumpxml', n), x, 'round trip')
+        check_eq(d.virsh_ok('domstate', '--reason', n).strip(), 'shut off (unknown)', 'domstate --reason')
+        d.virsh_ok('undefine', n)
+        check(n not in d.virsh_ok('list', '--all', '--name').splitlines(), '%r still listed' % n)
+    p = f('slash.xml', dom_xml(dom_name('sl/ash')))
+    rc, out, err = d.virsh('define', p)
+    check_eq(rc, 1, "rc for a name with '/'")
+    check(re.search(r"contain '/'", err), "stderr does not say the name cannot contain '/': %r" % err)
+    p = f('noname.xml', dom_xml('X').replace('<name>X</name>', '<name></name>'))
+    rc, out, err = d.virsh('define', p)
+    check_eq(rc, 1, 'rc for an empty name')
+    check_in('missing name information', err, 'stderr')
+
+
+@tap.test('list --title shows the title column')
+def t_list_title():
+    d.virsh_ok('desc', '--title', N1, '--config', 'Title For List')
+    rows = [l for l in d.virsh_ok('list', '--all', '--title').splitlines() if N1 in l]
+    check(len(rows) == 1 and rows[0].split()[-3:] == ['Title', 'For', 'List'], 'list --title rows %r' % rows)
 
 
 @tap.test('many domains: define 20, list, undefine all')

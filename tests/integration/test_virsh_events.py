@@ -13,6 +13,7 @@ from harness import (Tap, Daemon, Failure, check, check_eq, check_in,  # noqa: E
 
 tap = Tap()
 d = Daemon()
+tap.daemons.append(d)
 names = [dom_name('ev1'), dom_name('ev2'), dom_name('ev3')]
 
 
@@ -34,6 +35,9 @@ def start_listener(*args):
 
 
 def finish_listener(p, limit=15):
+    if p.stdout.closed:  # already collected
+        _forget_pid(p.pid)
+        return p.returncode, '', ''
     try:
         out, err = p.communicate(timeout=limit)
     except subprocess.TimeoutExpired:
@@ -81,6 +85,14 @@ def t_filtered():
     p = start_listener('--domain', n, '--event', 'lifecycle', '--loop', '--timeout', '4')
     try:
         wait_registered()
+        if p.poll() is not None:
+            out, err = p.communicate()
+            try:
+                seen = 'python lookupByName now: ok %s' % c.lookupByName(n).UUIDString()
+            except Exception as e:
+                seen = 'python lookupByName now: %s' % e
+            raise Failure('virsh event --domain %s exited early: rc %r, stderr %r, stdout %r; %s' % (
+                n, p.returncode, err, out, seen))
         o = c.defineXML(dom_xml(other))
         o.undefine()
         x = c.lookupByName(n).XMLDesc(0)

@@ -383,6 +383,41 @@ test_dry_run_per_thread(void)
     g_assert_cmpstr(log->str, ==, "");
 }
 
+static int
+hook_chdir_tmp(void *opaque)
+{
+    return chdir((const char *)opaque) < 0 ? -errno : 0;
+}
+
+static int
+hook_fail(void *opaque)
+{
+    return -EPERM;
+}
+
+static void
+test_child_hooks(void)
+{
+    g_autoptr(VireoCommand) ok = vireo_command_new("/bin/pwd");
+    g_autoptr(VireoCommand) bad = vireo_command_new("/bin/true");
+    g_autofree char *out = NULL;
+    int status = -1;
+
+    /* Hooks run in the child, after the working directory is set. */
+    vireo_command_set_working_dir(ok, "/");
+    vireo_command_add_child_hook(ok, "enter /tmp", hook_chdir_tmp, (void *)"/tmp");
+    vireo_command_set_output_buffer(ok, &out);
+    g_assert_cmpint(vireo_command_run(ok, &status), ==, 0);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpstr(out, ==, "/tmp\n");
+
+    vireo_command_add_child_hook(bad, "drop privileges", hook_fail, NULL);
+    g_assert_cmpint(vireo_command_run(bad, &status), ==, -1);
+    g_assert_cmpstr(vireo_error_last()->message, ==,
+                    "cannot drop privileges for '/bin/true': Operation not permitted");
+    vireo_error_reset();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -402,5 +437,6 @@ main(int argc, char **argv)
     g_test_add_func("/command/to-string", test_to_string);
     g_test_add_func("/command/dry-run", test_dry_run);
     g_test_add_func("/command/dry-run-per-thread", test_dry_run_per_thread);
+    g_test_add_func("/command/child-hooks", test_child_hooks);
     return g_test_run();
 }

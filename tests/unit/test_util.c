@@ -165,7 +165,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    vireo_log_set_level((VireoLogLevel)(VIREO_LOG_ERROR + 1));
+    vireo_log_set_outputs("4:file:/dev/null");
     g_test_add_func("/util/error/prefix", test_error_prefix);
     g_test_add_func("/util/error/errno", test_error_errno);
     g_test_add_func("/util/error/flags", test_error_flags);
