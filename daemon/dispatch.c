@@ -9,6 +9,7 @@
 #include "rpc/vireo_remote_procs.h"
 #include "vireo_remote_protocol.h"
 #include "dispatch.h"
+#include "remote_stream.h"
 
 VIREO_LOG_MODULE("rpc.dispatch");
 
@@ -32,6 +33,13 @@ static GThreadPool *workers;
 static VireoHypervisorDriver *hv_driver;
 static VireoServer *server;
 static gint ready;
+static __thread const VireoPacketHeader *current_call;
+
+const VireoPacketHeader *
+vireo_dispatch_current_call(void)
+{
+    return current_call;
+}
 
 VireoHypervisorDriver *
 vireo_dispatch_driver(void)
@@ -108,6 +116,8 @@ send_reply(VireoClient *client, const VireoPacketHeader *hdr,
         return;
     }
     vireo_client_send(client, pkt);
+    /* A stream opened by this call may flow only after its reply. */
+    vireo_stream_start_pending(client, hdr);
 }
 
 static void
@@ -198,7 +208,9 @@ run_call(CallJob *job)
     if (info->ret_size)
         ret = g_malloc0(info->ret_size);
 
+    current_call = hdr;
     rc = slot->entry->fn(client, args, ret);
+    current_call = NULL;
     if (!(slot->entry->flags & VIREO_PROC_NO_REPLY)) {
         if (rc < 0)
             vireo_dispatch_send_error(client, hdr);
@@ -246,6 +258,7 @@ vireo_dispatch_client_closed(VireoClient *client)
     client->open = false;
     g_array_set_size(client->event_regs, 0);
     g_mutex_unlock(&client->lock);
+    vireo_stream_client_closed(client);
     if (was_open && hv_driver->connect_closed)
         hv_driver->connect_closed(&client->conn);
 }

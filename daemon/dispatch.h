@@ -54,5 +54,9 @@ void vireo_dispatch_client_closed(VireoClient *client);
 VireoHypervisorDriver *vireo_dispatch_driver(void);
 VireoServer *vireo_dispatch_server(void);
 
+/* The header of the call the calling worker thread is running (for
+ * handlers that open streams).  NULL outside a call. */
+const VireoPacketHeader *vireo_dispatch_current_call(void);
+
 /* Encode and send an error reply for @hdr from the thread's last error. */
 void vireo_dispatch_send_error(VireoClient *client, const VireoPacketHeader *hdr);

@@ -11,6 +11,7 @@
 #include "util/vireo_error.h"
 #include "vireo_remote_protocol.h"
 #include "dispatch.h"
+#include "remote_stream.h"
 #include "remote_util.h"
 
 #define DRV vireo_dispatch_driver()
@@ -485,6 +486,25 @@ h_resume(VireoClient *client, void *a, void *r)
 }
 
 static int
+h_open_console(VireoClient *client, void *a, void *r)
+{
+    DOM_ARGS(remote_domain_open_console_args);
+    g_autofree char *key = NULL;
+    int fd = -1;
+
+    REQUIRE(domain_open_console, "virDomainOpenConsole");
+    if (args->flags & ~(VIR_DOMAIN_CONSOLE_FORCE | VIR_DOMAIN_CONSOLE_SAFE)) {
+        vireo_error_invalid_flags(args->flags, VIR_DOMAIN_CONSOLE_FORCE | VIR_DOMAIN_CONSOLE_SAFE);
+        return -1;
+    }
+    if (DRV->domain_open_console(CONN, dom, args->dev_name ? *args->dev_name : NULL,
+                                 args->flags, &fd, &key) < 0)
+        return -1;
+    return vireo_stream_open(client, vireo_dispatch_current_call(), fd, true, true, key,
+                             args->flags & VIR_DOMAIN_CONSOLE_FORCE, NULL, NULL);
+}
+
+static int
 h_get_security_label(VireoClient *client, void *a, void *r)
 {
     DOM_ARGS(remote_domain_get_security_label_args);
@@ -539,6 +559,7 @@ const VireoRemoteHandlerEntry vireo_remote_domain_handlers[] = {
     { REMOTE_PROC_DOMAIN_RESET, h_reset, M, "virDomainReset" },
     { REMOTE_PROC_DOMAIN_SUSPEND, h_suspend, M, "virDomainSuspend" },
     { REMOTE_PROC_DOMAIN_RESUME, h_resume, M, "virDomainResume" },
+    { REMOTE_PROC_DOMAIN_OPEN_CONSOLE, h_open_console, M, "virDomainOpenConsole" },
     { REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL, h_get_security_label, 0,
       "virDomainGetSecurityLabel" },
     { REMOTE_PROC_DOMAIN_GET_MESSAGES, h_get_messages, 0, "virDomainGetMessages" },

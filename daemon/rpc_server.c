@@ -16,6 +16,7 @@
 #include "util/vireo_error.h"
 #include "util/vireo_log.h"
 #include "dispatch.h"
+#include "remote_stream.h"
 #include "rpc_server.h"
 
 VIREO_LOG_MODULE("rpc.server");
@@ -274,8 +275,14 @@ client_handle_packet(VireoClient *client)
         return;
     }
 
-    /* Stream packets for streams we do not have, stray replies and
-     * messages: libvirtd drops them, and so do we. */
+    if ((hdr.type == VIREO_MSG_STREAM || hdr.type == VIREO_MSG_STREAM_HOLE) &&
+        hdr.prog == VIREO_PROGRAM_REMOTE) {
+        vireo_stream_incoming(client, &hdr, buf + VIREO_PACKET_HEADER_SIZE,
+                              len - VIREO_PACKET_HEADER_SIZE);
+        return;
+    }
+
+    /* Stray replies and messages: libvirtd drops them, and so do we. */
     VIREO_DEBUG("client %" G_GUINT64_FORMAT ": dropping packet prog=0x%x proc=%d "
                 "type=%d serial=%u", client->id, hdr.prog, hdr.proc, hdr.type,
                 hdr.serial);

@@ -168,6 +168,13 @@ struct _VireoHypervisorDriver {
     int (*domain_suspend)(VireoConnect *conn, const VireoDomainRef *dom);
     int (*domain_resume)(VireoConnect *conn, const VireoDomainRef *dom);
 
+    /* Open the character device @dev_name (NULL: the first console) of a
+     * running domain for a console stream: *@fd_out gets a non-blocking fd
+     * in raw mode.  *@key_out names the device for exclusive use. */
+    int (*domain_open_console)(VireoConnect *conn, const VireoDomainRef *dom,
+                               const char *dev_name, unsigned int flags,
+                               int *fd_out, char **key_out);
+
     char *(*domain_get_metadata)(VireoConnect *conn, const VireoDomainRef *dom,
                                  int type, const char *uri, unsigned int flags);
     int (*domain_set_metadata)(VireoConnect *conn, const VireoDomainRef *dom,

@@ -127,7 +127,8 @@ load_one_config(const char *name_xml)
     g_autofree char *link = NULL;
     VireoDomainObj *obj;
 
-    def = vireo_domain_def_parse_file(path, VIREO_DOMAIN_PARSE_INACTIVE);
+    def = vireo_domain_def_parse_file(path, VIREO_DOMAIN_PARSE_INACTIVE |
+                                           VIREO_DOMAIN_PARSE_KEEP_ORDER);
     if (!def || vireo_domain_def_validate(def) < 0) {
         VIREO_ERROR("skipping domain configuration '%s': %s (file left untouched)",
                     path, vireo_error_last() ? vireo_error_last()->message : "invalid");

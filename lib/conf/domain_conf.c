@@ -52,6 +52,9 @@ static const char *const timer_name_names[] = {
 static const char *const timer_tickpolicy_names[] = {
     "delay", "catchup", "merge", "discard", NULL
 };
+static const char *const mb_source_names[] = { "file", "anonymous", "memfd", NULL };
+static const char *const mb_access_names[] = { "shared", "private", NULL };
+static const char *const mb_allocation_names[] = { "immediate", "ondemand", NULL };
 static const char *const timer_track_names[] = {
     "boot", "guest", "wall", "realtime", NULL
 };
@@ -805,8 +808,33 @@ domain_def_parse_xml(VireoDomainDef *def, xmlNodePtr root, unsigned int flags)
     if (def->mem_cur_kib == 0 || def->mem_cur_kib > def->mem_max_kib)
         def->mem_cur_kib = def->mem_max_kib;
 
+    if ((node = vireo_xml_child(root, "memoryBacking"))) {
+        def->mb_hugepages = vireo_xml_child(node, "hugepages") != NULL;
+        def->mb_nosharepages = vireo_xml_child(node, "nosharepages") != NULL;
+        def->mb_locked = vireo_xml_child(node, "locked") != NULL;
+        def->mb_discard = vireo_xml_child(node, "discard") != NULL;
+        if (parse_enum_string_attr(vireo_xml_child(node, "source"), "type", mb_source_names,
+                                   "memory backing source type", &def->mb_source_type) < 0 ||
+            parse_enum_string_attr(vireo_xml_child(node, "access"), "mode", mb_access_names,
+                                   "memory backing access mode", &def->mb_access_mode) < 0 ||
+            parse_enum_string_attr(vireo_xml_child(node, "allocation"), "mode",
+                                   mb_allocation_names, "memory backing allocation mode",
+                                   &def->mb_allocation_mode) < 0)
+            return -1;
+    }
+
     if (parse_vcpu(def, vireo_xml_child(root, "vcpu")) < 0)
         return -1;
+    if ((node = vireo_xml_child(root, "iothreads"))) {
+        g_autofree char *text = g_strstrip(vireo_xml_content(node));
+
+        if (!vireo_xml_str_to_uint(text, 10, &def->iothreads)) {
+            vireo_error_report(VIR_ERR_XML_ERROR,
+                               "invalid <iothreads> count '%s' in domain '%s': expected a "
+                               "non-negative integer", text, def->name);
+            return -1;
+        }
+    }
 
     if (!(node = vireo_xml_child(root, "os"))) {
         vireo_error_report(VIR_ERR_XML_ERROR,
@@ -1149,12 +1177,36 @@ vireo_domain_def_format(const VireoDomainDef *def, int id, unsigned int flags)
         vireo_xml_buf_printf(&buf, "<currentMemory unit='KiB'>%llu</currentMemory>\n",
                              def->mem_cur_kib);
 
+    if (def->mb_hugepages || def->mb_nosharepages || def->mb_locked || def->mb_discard ||
+        def->mb_source_type || def->mb_access_mode || def->mb_allocation_mode) {
+        vireo_xml_buf_add(&buf, "<memoryBacking>\n");
+        vireo_xml_buf_adjust_indent(&buf, 2);
+        if (def->mb_hugepages)
+            vireo_xml_buf_add(&buf, "<hugepages/>\n");
+        if (def->mb_nosharepages)
+            vireo_xml_buf_add(&buf, "<nosharepages/>\n");
+        if (def->mb_locked)
+            vireo_xml_buf_add(&buf, "<locked/>\n");
+        if (def->mb_source_type)
+            vireo_xml_buf_printf(&buf, "<source type='%s'/>\n", def->mb_source_type);
+        if (def->mb_access_mode)
+            vireo_xml_buf_printf(&buf, "<access mode='%s'/>\n", def->mb_access_mode);
+        if (def->mb_allocation_mode)
+            vireo_xml_buf_printf(&buf, "<allocation mode='%s'/>\n", def->mb_allocation_mode);
+        if (def->mb_discard)
+            vireo_xml_buf_add(&buf, "<discard/>\n");
+        vireo_xml_buf_adjust_indent(&buf, -2);
+        vireo_xml_buf_add(&buf, "</memoryBacking>\n");
+    }
+
     vireo_xml_buf_printf(&buf, "<vcpu placement='%s'",
                          def->vcpu_placement_auto ? "auto" : "static");
     vireo_xml_buf_attr(&buf, "cpuset", def->vcpu_cpuset);
     if (def->vcpus_current != def->vcpus_max)
         vireo_xml_buf_printf(&buf, " current='%u'", def->vcpus_current);
     vireo_xml_buf_printf(&buf, ">%u</vcpu>\n", def->vcpus_max);
+    if (def->iothreads)
+        vireo_xml_buf_printf(&buf, "<iothreads>%u</iothreads>\n", def->iothreads);
     if (def->vcpu_placement_auto)
         vireo_xml_buf_add(&buf, "<numatune>\n  <memory mode='strict' placement='auto'/>\n</numatune>\n");
 
@@ -1200,6 +1252,9 @@ vireo_domain_def_free(VireoDomainDef *def)
     if (def->metadata)
         xmlFreeNode(def->metadata);
     g_free(def->vcpu_cpuset);
+    g_free(def->mb_source_type);
+    g_free(def->mb_access_mode);
+    g_free(def->mb_allocation_mode);
     g_free(def->os_type);
     g_free(def->os_arch);
     g_free(def->os_machine);

@@ -348,6 +348,14 @@ typedef struct {
     VireoDomainDeviceInfo info;
 } VireoDomainPanicDef;
 
+typedef struct {
+    char *model;                  /* tpm-tis, tpm-crb, tpm-spapr, spapr-tpm-proxy; NULL = default */
+    char *backend_type;           /* emulator, passthrough */
+    char *backend_version;        /* emulator: 1.2, 2.0 */
+    char *backend_path;           /* passthrough: <device path=''/> */
+    VireoDomainDeviceInfo info;
+} VireoDomainTPMDef;
+
 /* ---- cpu, clock, os --------------------------------------------------- */
 
 typedef enum {
@@ -438,10 +446,20 @@ struct _VireoDomainDef {
     unsigned long long mem_max_kib;   /* <memory> */
     unsigned long long mem_cur_kib;   /* <currentMemory> */
 
+    /* <memoryBacking> */
+    bool mb_hugepages;
+    bool mb_nosharepages;
+    bool mb_locked;
+    bool mb_discard;
+    char *mb_source_type;             /* file, anonymous, memfd */
+    char *mb_access_mode;             /* shared, private */
+    char *mb_allocation_mode;         /* immediate, ondemand */
+
     unsigned int vcpus_max;           /* <vcpu> */
     unsigned int vcpus_current;       /* current= (== vcpus_max when absent) */
     bool vcpu_placement_auto;         /* placement='auto' */
     char *vcpu_cpuset;
+    unsigned int iothreads;           /* <iothreads>, 0 = none */
 
     /* <os> */
     char *os_type;                    /* "hvm" */
@@ -493,6 +511,8 @@ struct _VireoDomainDef {
     size_t nchannels;
     VireoDomainInputDef **inputs;
     size_t ninputs;
+    VireoDomainTPMDef **tpms;
+    size_t ntpms;
     VireoDomainGraphicsDef **graphics;
     size_t ngraphics;
     VireoDomainVideoDef **videos;
@@ -627,6 +647,7 @@ void vireo_domain_audio_def_free(VireoDomainAudioDef *audio);
 void vireo_domain_redirdev_def_free(VireoDomainRedirdevDef *redirdev);
 void vireo_domain_watchdog_def_free(VireoDomainWatchdogDef *watchdog);
 void vireo_domain_panic_def_free(VireoDomainPanicDef *panic);
+void vireo_domain_tpm_def_free(VireoDomainTPMDef *tpm);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainDiskDef, vireo_domain_disk_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainNetDef, vireo_domain_net_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainControllerDef, vireo_domain_controller_def_free)
@@ -641,3 +662,4 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainAudioDef, vireo_domain_audio_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainRedirdevDef, vireo_domain_redirdev_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainWatchdogDef, vireo_domain_watchdog_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainPanicDef, vireo_domain_panic_def_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoDomainTPMDef, vireo_domain_tpm_def_free)

@@ -354,6 +354,13 @@ parse_address(xmlNodePtr addr, VireoDomainDeviceAddress *out)
             parse_drive_part(addr, "target", &out->target) < 0 ||
             parse_drive_part(addr, "unit", &out->unit) < 0)
             return -1;
+        /* Each controller up to this number is created implicitly. */
+        if (out->controller > VIREO_DOMAIN_DRIVE_CONTROLLER_MAX) {
+            vireo_error_report(VIR_ERR_XML_ERROR,
+                               "drive address controller %u is out of range (0 to %d)",
+                               out->controller, VIREO_DOMAIN_DRIVE_CONTROLLER_MAX);
+            return -1;
+        }
     } else if (t == VIREO_DOMAIN_ADDRESS_VIRTIO_SERIAL) {
         if (parse_drive_part(addr, "controller", &out->controller) < 0 ||
             parse_drive_part(addr, "bus", &out->drive_bus) < 0 ||
@@ -513,7 +520,8 @@ vireo_domain_disk_name_to_index(const char *name)
     }
     if (!p)
         return -1;
-    for (i = 0; *p >= 'a' && *p <= 'z' && i < 7; i++, p++)
+    /* Four letters already name 475254 disks; more would overflow int. */
+    for (i = 0; *p >= 'a' && *p <= 'z' && i < 4; i++, p++)
         idx = (idx + (i < 1 ? 0 : 1)) * 26 + (*p - 'a');
     if (i == 0)
         return -1;
@@ -1238,6 +1246,14 @@ disk_assign_address(VireoDomainDiskDef *disk)
                            disk->target_dev);
         return -1;
     }
+    if (idx / per_ctrl > VIREO_DOMAIN_DRIVE_CONTROLLER_MAX) {
+        vireo_error_report(VIR_ERR_XML_ERROR,
+                           "disk '%s' would need %s controller %d; at most %d controllers "
+                           "are supported, use a smaller name or an explicit address",
+                           disk->target_dev, vireo_domain_disk_bus_to_string(disk->target_bus),
+                           idx / per_ctrl, VIREO_DOMAIN_DRIVE_CONTROLLER_MAX);
+        return -1;
+    }
     a->type = VIREO_DOMAIN_ADDRESS_DRIVE;
     a->controller = idx / per_ctrl;
     a->drive_bus = (idx % per_ctrl) / per_bus;
@@ -1412,6 +1428,7 @@ vireo_domain_devices_format(VireoXmlBuf *buf, const VireoDomainDef *def, unsigne
                    NULL, flags);
     for (i = 0; i < def->ninputs; i++)
         vireo_domain_input_format(buf, def->inputs[i], flags);
+    vireo_domain_tpm_format(buf, def, flags);
     for (i = 0; i < def->ngraphics; i++)
         vireo_domain_graphics_format(buf, def->graphics[i], flags);
     vireo_domain_sound_audio_format(buf, def, flags);

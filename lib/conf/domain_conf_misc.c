@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * domain_conf_misc: the small device classes: <sound>, <audio>,
- * <redirdev>, <watchdog> and <panic>.
+ * <redirdev>, <watchdog>, <tpm> and <panic>.
  */
 #define VIREO_ERROR_DOMAIN VIR_FROM_DOMAIN
 #include "util/vireo_error.h"
@@ -26,6 +26,25 @@ static const char *const watchdog_actions[] = {
 static const char *const panic_models[] = {
     "isa", "pseries", "hyperv", "s390", "pvpanic", NULL
 };
+
+static const char *const tpm_models[] = {
+    "tpm-tis", "tpm-crb", "tpm-spapr", "spapr-tpm-proxy", NULL
+};
+static const char *const tpm_backends[] = { "passthrough", "emulator", NULL };
+static const char *const tpm_versions[] = { "1.2", "2.0", NULL };
+
+void
+vireo_domain_tpm_def_free(VireoDomainTPMDef *tpm)
+{
+    if (!tpm)
+        return;
+    g_free(tpm->model);
+    g_free(tpm->backend_type);
+    g_free(tpm->backend_version);
+    g_free(tpm->backend_path);
+    g_free(tpm->info.alias);
+    g_free(tpm);
+}
 
 void
 vireo_domain_sound_def_free(VireoDomainSoundDef *sound)
@@ -99,6 +118,10 @@ vireo_domain_misc_devices_free(VireoDomainDef *def)
     g_clear_pointer(&def->panics, g_free);
     def->npanics = 0;
     g_clear_pointer(&def->watchdog, vireo_domain_watchdog_def_free);
+    for (i = 0; i < def->ntpms; i++)
+        vireo_domain_tpm_def_free(def->tpms[i]);
+    g_clear_pointer(&def->tpms, g_free);
+    def->ntpms = 0;
 }
 
 /* Required enum attribute kept as its string. */
@@ -215,6 +238,53 @@ parse_panic(VireoDomainDef *def, xmlNodePtr node, unsigned int flags)
     return 0;
 }
 
+static int
+parse_tpm(VireoDomainDef *def, xmlNodePtr node, unsigned int flags)
+{
+    g_autoptr(VireoDomainTPMDef) tpm = g_new0(VireoDomainTPMDef, 1);
+    xmlNodePtr backend = vireo_xml_child(node, "backend");
+    int model;
+
+    if (def->ntpms >= 2) {
+        vireo_error_report(VIR_ERR_CONFIG_UNSUPPORTED,
+                           "a domain can have at most two TPM devices");
+        return -1;
+    }
+    if (vireo_domain_parse_enum_attr(node, "model", tpm_models, "TPM model", &model) < 0)
+        return -1;
+    /* no model: the driver picks one for the machine type */
+    if (vireo_xml_has_prop(node, "model"))
+        tpm->model = g_strdup(tpm_models[model]);
+    if (!backend) {
+        vireo_error_report(VIR_ERR_XML_ERROR,
+                           "<tpm> needs a <backend type='emulator'/> or "
+                           "<backend type='passthrough'> element");
+        return -1;
+    }
+    if (parse_required(backend, "type", tpm_backends, "backend", &tpm->backend_type) < 0)
+        return -1;
+    if (strcmp(tpm->backend_type, "emulator") == 0) {
+        int version;
+
+        if (vireo_domain_parse_enum_attr(backend, "version", tpm_versions,
+                                         "TPM version", &version) < 0)
+            return -1;
+        if (vireo_xml_has_prop(backend, "version"))
+            tpm->backend_version = g_strdup(tpm_versions[version]);
+    } else {
+        tpm->backend_path = vireo_xml_prop(vireo_xml_child(backend, "device"), "path");
+        if (!tpm->backend_path) {
+            vireo_error_report(VIR_ERR_XML_ERROR,
+                               "TPM passthrough backend needs <device path='/dev/tpm0'/>");
+            return -1;
+        }
+    }
+    if (vireo_domain_device_info_parse(node, &tpm->info, flags, false) < 0)
+        return -1;
+    VIREO_DOMAIN_ARRAY_APPEND(def->tpms, def->ntpms, g_steal_pointer(&tpm));
+    return 0;
+}
+
 /* Returns 1 when @node was one of ours, 0 when not, -1 on error. */
 int
 vireo_domain_misc_device_parse(VireoDomainDef *def, xmlNodePtr node, unsigned int flags)
@@ -231,6 +301,8 @@ vireo_domain_misc_device_parse(VireoDomainDef *def, xmlNodePtr node, unsigned in
         rc = parse_watchdog(def, node, flags);
     else if (vireo_xml_is(node, "panic"))
         rc = parse_panic(def, node, flags);
+    else if (vireo_xml_is(node, "tpm"))
+        rc = parse_tpm(def, node, flags);
     else
         return 0;
     return rc < 0 ? -1 : 1;
@@ -290,5 +362,37 @@ vireo_domain_panic_format(VireoXmlBuf *buf, const VireoDomainDef *def, unsigned 
         vireo_xml_buf_add(buf, "<panic");
         vireo_xml_buf_attr(buf, "model", def->panics[i]->model);
         vireo_domain_device_info_close_element(buf, "panic", &def->panics[i]->info, flags);
+    }
+}
+
+void
+vireo_domain_tpm_format(VireoXmlBuf *buf, const VireoDomainDef *def, unsigned int flags)
+{
+    size_t i;
+
+    for (i = 0; i < def->ntpms; i++) {
+        const VireoDomainTPMDef *tpm = def->tpms[i];
+
+        vireo_xml_buf_add(buf, "<tpm");
+        vireo_xml_buf_attr(buf, "model", tpm->model);
+        vireo_xml_buf_add(buf, ">\n");
+        vireo_xml_buf_adjust_indent(buf, 2);
+        vireo_xml_buf_add(buf, "<backend");
+        vireo_xml_buf_attr(buf, "type", tpm->backend_type);
+        vireo_xml_buf_attr(buf, "version", tpm->backend_version);
+        if (tpm->backend_path) {
+            vireo_xml_buf_add(buf, ">\n");
+            vireo_xml_buf_adjust_indent(buf, 2);
+            vireo_xml_buf_add(buf, "<device");
+            vireo_xml_buf_attr(buf, "path", tpm->backend_path);
+            vireo_xml_buf_add(buf, "/>\n");
+            vireo_xml_buf_adjust_indent(buf, -2);
+            vireo_xml_buf_add(buf, "</backend>\n");
+        } else {
+            vireo_xml_buf_add(buf, "/>\n");
+        }
+        vireo_domain_device_info_format(buf, &tpm->info, flags);
+        vireo_xml_buf_adjust_indent(buf, -2);
+        vireo_xml_buf_add(buf, "</tpm>\n");
     }
 }

@@ -108,6 +108,7 @@ void vireo_domain_sound_audio_format(VireoXmlBuf *buf, const VireoDomainDef *def
                                      unsigned int flags);
 void vireo_domain_redirdev_watchdog_format(VireoXmlBuf *buf, const VireoDomainDef *def,
                                            unsigned int flags);
+void vireo_domain_tpm_format(VireoXmlBuf *buf, const VireoDomainDef *def, unsigned int flags);
 void vireo_domain_panic_format(VireoXmlBuf *buf, const VireoDomainDef *def, unsigned int flags);
 void vireo_domain_misc_devices_free(VireoDomainDef *def);
 
@@ -116,3 +117,8 @@ int vireo_domain_disk_name_to_index(const char *name);
 
 /* Whether any device carries a <boot order=''/>. */
 bool vireo_domain_def_has_device_boot(const VireoDomainDef *def);
+
+/* Highest controller number a drive address may use: every controller up to
+ * it is added implicitly, so this bounds the work a definition can cause. */
+#define VIREO_DOMAIN_DRIVE_CONTROLLER_MAX 255
+

@@ -1001,6 +1001,21 @@ dac_close(void *priv)
     g_free(dac);
 }
 
+/* Low-level failures name the file and the call; say which VM and user
+ * they were for (system errors carry no prefix, so prepending reads well). */
+static void
+dac_error_add_context(const char *vm_name, uid_t uid)
+{
+    const VireoError *err = vireo_error_last();
+    g_autofree char *msg = NULL;
+
+    if (!err || err->code != VIR_ERR_SYSTEM_ERROR)
+        return;
+    msg = g_strdup_printf("cannot prepare domain '%s' for uid %u: %s",
+                          vm_name, (unsigned)uid, err->message);
+    vireo_error_set_raw(err->domain, err->code, msg);
+}
+
 static DacEntry *
 dac_entries_find(GPtrArray *entries, const char *path)
 {
@@ -1087,8 +1102,10 @@ dac_commit(void *priv, VireoSecurityTxn *txn)
             return -1;
 
         for (i = 0; i < added->len; i++) {
-            if (dac_entry_apply(dac, g_ptr_array_index(added, i)) < 0)
+            if (dac_entry_apply(dac, g_ptr_array_index(added, i)) < 0) {
+                dac_error_add_context(txn->vm_name, dac->uid);
                 goto rollback;
+            }
         }
     }
 

@@ -54,17 +54,22 @@ typedef struct {
 } VireoSecurityConfig;
 
 /* Resolve qemu.conf-style "user"/"group" values into ids.  Each is a name
- * or "+N" (a numeric id used as is, with no database lookup).  @group NULL
- * or "" means the user's primary group (then @user must be a name or +N
- * known to the passwd database... for "+N" with no entry, gid = N).
+ * (looked up in the passwd/group databases) or "+N" (the numeric id, used
+ * as is).  @group NULL or "" means the user's primary group, which needs a
+ * passwd entry for the user (a "+N" user without one must set a group).
  * A user or group that does not exist reports VIR_ERR_CONFIG_UNSUPPORTED
- * naming it and the fix.  Out-parameters are untouched on failure. */
+ * naming it and the fix (useradd/groupadd command, or set user=/group= in
+ * qemu.conf); a malformed "+N" likewise.  Out-parameters are untouched on
+ * failure.  Thread-safe (reentrant lookups). */
 int vireo_security_parse_user_group(const char *user, const char *group,
                                     uid_t *uid, gid_t *gid);
 
-/* A new manager for @cfg (copied).  Returns NULL after reporting: unknown
- * driver (VIR_ERR_CONFIG_UNSUPPORTED), SELinux unavailable, missing or
- * unusable state_dir (VIR_ERR_SYSTEM_ERROR). */
+/* A new manager for @cfg (copied; strings duplicated).  Returns NULL after
+ * reporting: unknown driver or SELinux unavailable
+ * (VIR_ERR_CONFIG_UNSUPPORTED), SELinux enabled but not implemented
+ * (VIR_ERR_NO_SUPPORT), "dac" without an absolute state_dir
+ * (VIR_ERR_INVALID_ARG), state_dir that cannot be created
+ * (VIR_ERR_SYSTEM_ERROR). */
 VireoSecurityManager *vireo_security_manager_new(const VireoSecurityConfig *cfg);
 void vireo_security_manager_free(VireoSecurityManager *mgr);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VireoSecurityManager, vireo_security_manager_free)

@@ -38,7 +38,7 @@ vireo_error_prefix(int code)
     case VIR_ERR_OPERATION_DENIED: return "operation forbidden";
     case VIR_ERR_CONF_SYNTAX: return "configuration file syntax error";
     case VIR_ERR_RPC: return NULL;
-    case VIR_ERR_XML_DETAIL: return "XML error";
+    case VIR_ERR_XML_DETAIL: return NULL;   /* libxml2's own text, as libvirt 9 prints it */
     case VIR_ERR_NO_DOMAIN: return "Domain not found";
     case VIR_ERR_NO_NETWORK: return "Network not found";
     case VIR_ERR_INVALID_MAC: return "invalid MAC address";

@@ -648,6 +648,7 @@ vireo_json_parse_quiet(const char *text, gsize len, char **error)
     yajl_handle h;
     yajl_status st;
     VireoJSON *ret = NULL;
+    bool at_end = false;
 
     if (error)
         *error = NULL;
@@ -656,13 +657,16 @@ vireo_json_parse_quiet(const char *text, gsize len, char **error)
     /* defaults wanted: UTF-8 validated, no comments, one value, trailing
      * garbage rejected */
     st = yajl_parse(h, (const unsigned char *)(text ? text : ""), len);
-    if (st == yajl_status_ok)
+    if (st == yajl_status_ok) {
+        at_end = true;
         st = yajl_complete_parse(h);
+    }
 
     if (st == yajl_status_ok && ctx.root) {
         ret = g_steal_pointer(&ctx.root);
     } else if (error) {
-        gsize offset = yajl_get_bytes_consumed(h);
+        /* yajl counts from the start of its last input chunk */
+        gsize offset = at_end ? len : yajl_get_bytes_consumed(h);
 
         if (st == yajl_status_ok) {
             *error = g_strdup("no value");
@@ -671,8 +675,11 @@ vireo_json_parse_quiet(const char *text, gsize len, char **error)
         } else {
             unsigned char *msg = yajl_get_error(h, 0, NULL, 0);
             g_autofree char *clean = g_strstrip(g_strdup((const char *)msg));
+            gsize n = strlen(clean);
 
             yajl_free_error(h, msg);
+            if (n && clean[n - 1] == '.')
+                clean[n - 1] = '\0';
             *error = g_strdup_printf("%s at byte %zu", clean, offset);
         }
     }

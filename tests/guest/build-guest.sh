@@ -27,6 +27,7 @@ die_pkg() { log "error: $*"; exit 2; }
 
 cache=${1:-${VIREO_GUEST_CACHE:-/var/cache/vireo-test-guest}}
 mkdir -p "$cache" || die "cannot create cache directory '$cache'"
+[[ -w $cache ]] || die "cache directory '$cache' is not writable (pass another directory or set VIREO_GUEST_CACHE)"
 cache=$(cd "$cache" && pwd -P)
 
 emit() {
@@ -130,15 +131,16 @@ module_path() {
 
 module_is_builtin() {
     local name=${1//-/_}
+    # Not "sed | grep -q": grep exiting early would make sed fail (pipefail).
     [[ -f $moddir/modules.builtin ]] &&
-        sed 's,.*/,,; s,\.ko$,,; s,-,_,g' "$moddir/modules.builtin" | grep -qx "$name"
+        grep -qx "$name" < <(sed 's,.*/,,; s,\.ko$,,; s,-,_,g' "$moddir/modules.builtin")
 }
 
 # Dependencies (module names) of the module at relative path $1: from
 # modules.dep when the package ships one, else from the module's own
 # .modinfo "depends=" record (which is what depmod reads).
 module_deps() {
-    local rel=$1 line
+    local rel=$1 line d
     if [[ -f $moddir/modules.dep ]]; then
         line=$(grep -m1 "^$rel:" "$moddir/modules.dep" || true)
         for d in ${line#*:}; do

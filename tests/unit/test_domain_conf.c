@@ -344,7 +344,7 @@ test_metadata_element_errors(void)
                                                   "<a><b></a>", "k", "urn:x"), ==, -1);
     g_assert_cmpint(vireo_error_last()->code, ==, VIR_ERR_XML_DETAIL);
     g_assert_true(g_str_has_prefix(vireo_error_last()->message,
-                                   "XML error: (metadata_xml):1: "));
+                                   "(metadata_xml):1: "));
     g_assert_null(vireo_domain_def_get_metadata(def, VIR_DOMAIN_METADATA_ELEMENT, NULL));
     g_assert_cmpint(vireo_error_last()->code, ==, VIR_ERR_INVALID_ARG);
 
@@ -450,7 +450,7 @@ test_syntax_error_message(void)
     g_assert_cmpint(vireo_error_last()->code, ==, VIR_ERR_XML_DETAIL);
     g_assert_cmpint(vireo_error_last()->domain, ==, VIR_FROM_DOMAIN);
     g_assert_cmpstr(vireo_error_last()->message, ==,
-                    "XML error: (domain_definition):3: Opening and ending tag mismatch: "
+                    "(domain_definition):3: Opening and ending tag mismatch: "
                     "domain line 1 and domian\n</domian>\n---------^");
 
     vireo_error_reset();

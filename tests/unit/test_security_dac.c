@@ -462,6 +462,7 @@ test_dac_rollback_mid_apply(Fixture *fx, gconstpointer data)
     vireo_security_txn_add_path(txn, c, false, false);
     g_assert_cmpint(vireo_security_txn_commit(txn), ==, -1);
     assert_error(VIR_ERR_SYSTEM_ERROR, c);
+    assert_error(VIR_ERR_SYSTEM_ERROR, "cannot prepare domain 'vm1' for uid 64055: ");
 
     fd = open(c, O_RDONLY | O_CLOEXEC);
     flags &= ~FS_IMMUTABLE_FL;
@@ -542,6 +543,43 @@ test_dac_no_dynamic_ownership(Fixture *fx, gconstpointer data)
     assert_error(VIR_ERR_OPERATION_FAILED, "dynamic_ownership is disabled");
     assert_owner(closed, 0, 0);
     assert_no_vireo_xattrs(closed);
+    g_assert_false(record_exists(fx, UUID1_STR));
+}
+
+/* remember_owner = false: no shared store; the VM's record alone keeps the
+ * originals (restored after a restart too), nothing is reference counted. */
+static void
+test_dac_no_remember(Fixture *fx, gconstpointer data)
+{
+    VireoSecurityConfig cfg = { .driver = (char *)"dac", .uid = QEMU_ID, .gid = QEMU_ID,
+                                .dynamic_ownership = true, .remember_owner = false,
+                                .state_dir = fx->state };
+    g_autoptr(VireoSecurityManager) mgr = NULL;
+    g_autoptr(VireoSecurityTxn) txn = NULL;
+    g_autofree char *a = NULL, *iso = NULL, *table = NULL;
+
+    if (!need_root())
+        return;
+    a = make_file(fx, "a.img", 1000, 1001, 0600);
+    iso = make_file(fx, "b.iso", 0, 0, 0644);
+    table = g_build_filename(fx->state, "owners.dac", NULL);
+    mgr = vireo_security_manager_new(&cfg);
+    g_assert_nonnull(mgr);
+    txn = vireo_security_txn_new(mgr, "vm1", uuid1);
+    vireo_security_txn_add_path(txn, a, false, false);
+    vireo_security_txn_add_path(txn, iso, true, false);
+    g_assert_cmpint(vireo_security_txn_commit(txn), ==, 0);
+    assert_owner(a, QEMU_ID, QEMU_ID);
+    assert_owner(iso, 0, 0);
+    assert_no_vireo_xattrs(a);
+    g_assert_false(g_file_test(table, G_FILE_TEST_EXISTS));
+    g_assert_true(record_exists(fx, UUID1_STR));
+
+    g_clear_pointer(&mgr, vireo_security_manager_free);
+    mgr = vireo_security_manager_new(&cfg);
+    g_assert_cmpint(vireo_security_restore_vm(mgr, "vm1", uuid1), ==, 0);
+    assert_owner(a, 1000, 1001);
+    assert_owner(iso, 0, 0);
     g_assert_false(record_exists(fx, UUID1_STR));
 }
 
@@ -726,12 +764,12 @@ test_dac_device_acl(Fixture *fx, gconstpointer data)
     vireo_security_txn_add_device(t2, kvm);
     g_assert_cmpint(vireo_security_txn_commit(t2), ==, 0);
 
-    assert_owner(kvm, 0, 0);
     n = getxattr(kvm, VIREO_ACL_XATTR, buf, sizeof(buf));
     if (n < 0 && (errno == ENOTSUP || errno == EOPNOTSUPP)) {
         /* filesystem without ACLs: chown fallback */
         assert_owner(kvm, QEMU_ID, QEMU_ID);
     } else {
+        assert_owner(kvm, 0, 0);
         g_assert_cmpint(n, >, 0);
         acl = vireo_acl_decode(buf, n);
         g_assert_nonnull(acl);
@@ -948,6 +986,7 @@ main(int argc, char **argv)
     ADD_FX("/security/dac/parent-not-searchable", test_dac_parent_not_searchable);
     ADD_FX("/security/dac/no-dynamic-ownership", test_dac_no_dynamic_ownership);
     ADD_FX("/security/dac/state-file", test_dac_state_file);
+    ADD_FX("/security/dac/no-remember", test_dac_no_remember);
     ADD_FX("/security/dac/restart-xattr", test_dac_restart_xattr);
     ADD_FX("/security/dac/hotplug", test_dac_hotplug);
     ADD_FX("/security/dac/restore-vanished", test_dac_restore_vanished);
