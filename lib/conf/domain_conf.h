@@ -228,6 +228,8 @@ typedef struct {
     int type;                     /* VireoDomainChrType */
     char *source_path;            /* for pty: the runtime tty (live only) */
     int source_mode;              /* VireoDomainChrSourceMode (unix) */
+    char *log_file;               /* <log file=''/>: copy of the output, kept by QEMU */
+    int log_append;               /* VireoTristate: <log append='on|off'/> */
     char *target_type;            /* "serial", "virtio", "isa-serial", NULL */
     char *target_model;           /* serial <target><model name=''/> */
     char *target_name;            /* channel <target name='org.qemu.guest_agent.0'/> */

@@ -86,6 +86,27 @@ vireo_domain_chr_parse(xmlNodePtr node, unsigned int flags, VireoDomainChrKind k
         break;
     }
 
+    {
+        xmlNodePtr log = vireo_xml_child(node, "log");
+        if (log) {
+            if (!(chr->log_file = vireo_xml_prop(log, "file")) || !*chr->log_file) {
+                vireo_error_report(VIR_ERR_XML_ERROR,
+                                   "%s <log> needs a file='...' attribute", what);
+                return -1;
+            }
+            if (!g_path_is_absolute(chr->log_file)) {
+                vireo_error_report(VIR_ERR_XML_ERROR,
+                                   "%s log file '%s' must be an absolute path", what,
+                                   chr->log_file);
+                return -1;
+            }
+            if (vireo_domain_parse_enum_attr(log, "append", vireo_domain_on_off_names,
+                                             "character device log append setting",
+                                             &chr->log_append) < 0)
+                return -1;
+        }
+    }
+
     if (kind == VIREO_DOMAIN_CHR_KIND_CHANNEL) {
         if (!target || !(chr->target_type = vireo_xml_prop(target, "type"))) {
             vireo_error_report(VIR_ERR_XML_ERROR,
@@ -147,6 +168,8 @@ chr_copy(const VireoDomainChrDef *src)
     chr->type = src->type;
     chr->source_path = g_strdup(src->source_path);
     chr->source_mode = src->source_mode;
+    chr->log_file = g_strdup(src->log_file);
+    chr->log_append = src->log_append;
     chr->target_port = src->target_port;
     return chr;
 }
@@ -192,6 +215,14 @@ vireo_domain_chr_format(VireoXmlBuf *buf, const char *element, const VireoDomain
     case VIREO_DOMAIN_CHR_TYPE_SPICEVMC:
     case VIREO_DOMAIN_CHR_TYPE_LAST:
         break;
+    }
+
+    if (chr->log_file) {
+        vireo_xml_buf_add(buf, "<log");
+        vireo_xml_buf_attr(buf, "file", chr->log_file);
+        if (chr->log_append)
+            vireo_xml_buf_attr(buf, "append", vireo_domain_on_off_names[chr->log_append]);
+        vireo_xml_buf_add(buf, "/>\n");
     }
 
     vireo_xml_buf_add(buf, "<target");

@@ -183,6 +183,7 @@ vireo_domain_chr_def_free(VireoDomainChrDef *chr)
     if (!chr)
         return;
     g_free(chr->source_path);
+    g_free(chr->log_file);
     g_free(chr->target_type);
     g_free(chr->target_model);
     g_free(chr->target_name);
