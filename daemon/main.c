@@ -54,6 +54,31 @@ on_hup_signal(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+typedef struct {
+    VireoHypervisorDriver *drv;
+    const char *uri_file;
+    char *uri;
+} RecoverCtx;
+
+/* Reconnect to running guests and autostart, then open for business: allow
+ * mutating calls and publish the URI (the "ready" signal). */
+static gpointer
+recover_run(gpointer data)
+{
+    RecoverCtx *ctx = data;
+
+    if (ctx->drv->state_autostart() < 0)
+        VIREO_ERROR("recovery failed: %s",
+                    vireo_error_last() ? vireo_error_last()->message : "?");
+    vireo_dispatch_set_ready();
+    if (vireo_file_write_atomic(ctx->uri_file, ctx->uri, strlen(ctx->uri), 0644) < 0)
+        VIREO_ERROR("cannot write the URI file: %s", vireo_error_last()->message);
+    printf("vireod %s ready; connect with: virsh -c '%s'\n", VIREO_VERSION, ctx->uri);
+    fflush(stdout);
+    g_free(ctx->uri);
+    return NULL;
+}
+
 static void
 die(const char *what)
 {
@@ -121,7 +146,8 @@ main(int argc, char **argv)
     g_autoptr(GError) gerr = NULL;
     g_autoptr(VireodPaths) paths = NULL;
     g_autoptr(VireodConfig) cfg = NULL;
-    g_autofree char *uri = NULL;
+    RecoverCtx recover = { 0 };
+    GThread *recover_thread;
     VireoServerLimits limits = { 0 };
     VireoDriverPaths dpaths;
     VireoServer *srv;
@@ -196,18 +222,15 @@ main(int argc, char **argv)
         die("cannot bind the libvirt socket paths");
     vireo_server_start(srv);
 
-    if (drv->state_autostart() < 0)
-        VIREO_ERROR("autostart failed: %s",
-                    vireo_error_last() ? vireo_error_last()->message : "?");
-    vireo_dispatch_set_ready();
-
-    uri = g_strdup_printf("qemu+unix:///system?socket=%s/libvirt-sock", paths->sock_dir);
-    if (vireo_file_write_atomic(paths->uri_file, uri, strlen(uri), 0644) < 0)
-        die("cannot write the URI file");
-    printf("vireod %s ready; connect with: virsh -c '%s'\n", VIREO_VERSION, uri);
-    fflush(stdout);
+    /* Recovery talks to running guests, whose monitors the main loop reads:
+     * it runs beside the loop, and mutating calls wait for it. */
+    recover.drv = drv;
+    recover.uri_file = paths->uri_file;
+    recover.uri = g_strdup_printf("qemu+unix:///system?socket=%s/libvirt-sock", paths->sock_dir);
+    recover_thread = g_thread_new("vireo-recover", recover_run, &recover);
 
     g_main_loop_run(main_loop);
+    g_thread_join(recover_thread);
 
     vireo_server_shutdown(srv);
     vireo_dispatch_shutdown();

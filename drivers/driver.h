@@ -90,7 +90,9 @@ struct _VireoHypervisorDriver {
      * Loads persistent state.  Reports and returns -1 on fatal failure. */
     int (*state_initialize)(const VireoDriverPaths *paths,
                             VireoDomainEventSink sink, void *sink_opaque);
-    /* Called after state_initialize, before mutating calls are accepted. */
+    /* Recovery: reconnect to running guests, then start autostart ones.
+     * Called on a worker thread once the main loop runs (talking to guests
+     * needs it), before mutating calls are accepted. */
     int (*state_autostart)(void);
     void (*state_cleanup)(void);
 

@@ -204,7 +204,7 @@ build_cpu(QemuBuildCtx *ctx)
         if (!cpu_model_known(ctx->caps, cpu->model)) {
             vireo_error_report(VIR_ERR_CONFIG_UNSUPPORTED,
                                "CPU model '%s' is not supported by QEMU binary '%s'",
-                               cpu->model, qemu_caps_get_binary(ctx->caps));
+                               cpu->model, ctx->emulator);
             return -1;
         }
         qemu_build_escape(buf, cpu->model);
@@ -524,13 +524,13 @@ resolve_machine(QemuBuildCtx *ctx)
         !(strcmp(def->os_arch, "i686") == 0 && g_strcmp0(arch, "x86_64") == 0)) {
         vireo_error_report(VIR_ERR_CONFIG_UNSUPPORTED,
                            "Emulator '%s' does not support arch '%s'",
-                           qemu_caps_get_binary(ctx->caps), def->os_arch);
+                           ctx->emulator, def->os_arch);
         return -1;
     }
     if (!m) {
         vireo_error_report(VIR_ERR_CONFIG_UNSUPPORTED,
                            "Emulator '%s' does not support machine type '%s'",
-                           qemu_caps_get_binary(ctx->caps),
+                           ctx->emulator,
                            def->os_machine ? def->os_machine : "(default)");
         return -1;
     }
@@ -567,6 +567,13 @@ ctx_clear(QemuBuildCtx *ctx)
     g_clear_pointer(&ctx->pci, g_hash_table_unref);
     g_clear_pointer(&ctx->buses, g_ptr_array_unref);
     g_clear_pointer(&ctx->bootindex, g_hash_table_unref);
+    if (ctx->deferred) {
+        guint i;
+
+        for (i = 1; i < ctx->deferred->len; i += 2)
+            g_free(ctx->deferred->pdata[i]);
+        g_clear_pointer(&ctx->deferred, g_ptr_array_unref);
+    }
     g_clear_pointer(&ctx->cmd, vireo_command_free);
 }
 
@@ -583,9 +590,11 @@ qemu_build_command(const VireoDomainDef *def, const QemuCaps *caps,
     ctx->def = def;
     ctx->caps = caps;
     ctx->params = params;
+    ctx->emulator = def->emulator ? def->emulator : qemu_caps_get_binary(caps);
     ctx->pci = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     ctx->buses = g_ptr_array_new_with_free_func(g_free);
     ctx->bootindex = g_hash_table_new(g_direct_hash, g_direct_equal);
+    ctx->deferred = g_ptr_array_new();
 
     if (resolve_machine(ctx) < 0)
         goto cleanup;

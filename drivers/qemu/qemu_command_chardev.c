@@ -80,9 +80,8 @@ build_chardev(QemuBuildCtx *ctx, const VireoDomainChrDef *chr, const char *alias
         }
         g_string_printf(buf, "socket,id=char%s,path=", alias);
         qemu_build_escape(buf, path);
-        /* libvirt binds when no mode is given and it made up the path */
-        if (chr->source_mode == VIREO_DOMAIN_CHR_MODE_BIND ||
-            (chr->source_mode == VIREO_DOMAIN_CHR_MODE_DEFAULT && default_path))
+        /* a path we made up is always ours to listen on */
+        if (chr->source_mode == VIREO_DOMAIN_CHR_MODE_BIND || default_path)
             g_string_append(buf, ",server=on,wait=off");
         break;
     case VIREO_DOMAIN_CHR_TYPE_SPICEVMC:

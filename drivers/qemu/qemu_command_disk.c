@@ -364,7 +364,19 @@ build_disk_device(QemuBuildCtx *ctx, const VireoDomainDiskDef *disk, const char 
     if (n > 0)
         g_string_append_printf(buf, ",drive=libvirt-%d-format", n);
     g_string_append_printf(buf, ",id=%s", alias);
-    qemu_build_bootindex_str(ctx, &disk->info, buf);
+    if (disk->target_bus == VIREO_DOMAIN_DISK_BUS_FDC) {
+        /* floppy drives have no bootindex: the controller has one per unit */
+        g_autoptr(GString) boot = g_string_new(NULL);
+
+        qemu_build_bootindex_str(ctx, &disk->info, boot);
+        if (boot->len) {
+            vireo_command_add_arg(ctx->cmd, "-global");
+            vireo_command_add_argf(ctx->cmd, "isa-fdc.bootindex%c=%s", a->unit ? 'B' : 'A',
+                                   boot->str + strlen(",bootindex="));
+        }
+    } else {
+        qemu_build_bootindex_str(ctx, &disk->info, buf);
+    }
     if (disk->target_bus == VIREO_DOMAIN_DISK_BUS_USB && cd)
         g_string_append(buf, ",removable=on");
     cache_flags(disk->cache, &direct, &noflush, &wce);

@@ -90,7 +90,8 @@ append_host(GString *buf, const char *addr)
 static int
 check_port(const VireoDomainGraphicsDef *gfx, const char *type, const char *name)
 {
-    if (gfx->port < 0) {
+    /* the parser keeps autoport as port 0 (or -1 in a hand-made def) */
+    if (gfx->port <= 0) {
         vireo_error_report(VIR_ERR_INTERNAL_ERROR,
                            "%s graphics port of domain '%s' was not resolved before starting "
                            "(autoport must be turned into a port)", type, name);

@@ -239,8 +239,10 @@ plan_device(QemuBuildCtx *ctx, const VireoDomainDeviceInfo *info, const char *de
                                info->addr.domain, what);
             return -1;
         }
-        if (a.bus > 0 && (b = bus_find(ctx, (int)a.bus)) &&
-            g_strcmp0(b->model, "pcie-root-port") == 0 && a.slot != 0) {
+        /* on q35 a bus the XML does not list becomes a root port too */
+        if (a.bus > 0 && a.slot != 0 &&
+            ((b = bus_find(ctx, (int)a.bus)) ? g_strcmp0(b->model, "pcie-root-port") == 0
+                                             : ctx->q35)) {
             vireo_error_report(VIR_ERR_XML_ERROR,
                                "PCI address 0000:%02x:%02x.%x of %s is invalid: a "
                                "pcie-root-port bus only has slot 0",
@@ -258,8 +260,19 @@ plan_device(QemuBuildCtx *ctx, const VireoDomainDeviceInfo *info, const char *de
         return -1;
     }
 
-    if (ctx->q35 && qemu_build_device_is_pcie(device)) {
-        QemuPciBus *b = root_port_add(ctx, ctx->next_bus_index++);
+    if (ctx->q35 && device && qemu_build_device_is_pcie(device)) {
+        QemuPciBus *b = NULL;
+        guint i;
+
+        /* a free root port the XML lists comes first, as in libvirt */
+        for (i = 0; i < ctx->buses->len && !b; i++) {
+            QemuPciBus *rp = ctx->buses->pdata[i];
+
+            if (strcmp(rp->model, "pcie-root-port") == 0 && ctx->used[rp->index][0] == 0)
+                b = rp;
+        }
+        if (!b)
+            b = root_port_add(ctx, ctx->next_bus_index++);
 
         if (b->addr.slot >= QEMU_PCI_SLOTS)
             goto full;
@@ -267,6 +280,13 @@ plan_device(QemuBuildCtx *ctx, const VireoDomainDeviceInfo *info, const char *de
         a.bus = (unsigned int)b->index;
         ctx->used[a.bus][0] |= 1;
         plan_set(ctx, info, &a);
+        return 0;
+    }
+    /* conventional devices on q35 come after all root ports, which keeps
+     * the root ports together at the start of pcie.0 as in libvirt */
+    if (ctx->q35 && !ctx->placing_deferred) {
+        g_ptr_array_add(ctx->deferred, (gpointer)info);
+        g_ptr_array_add(ctx->deferred, g_strdup(what));
         return 0;
     }
     for (s = 1; s < QEMU_PCI_SLOTS; s++) {
@@ -619,6 +639,11 @@ qemu_build_pci_plan(QemuBuildCtx *ctx)
     }
     if (plan_walk(ctx, claim_primary_video, true) < 0 || plan_walk(ctx, claim_auto, false) < 0)
         return -1;
+    ctx->placing_deferred = true;
+    for (i = 0; i + 1 < ctx->deferred->len; i += 2) {
+        if (plan_device(ctx, ctx->deferred->pdata[i], NULL, ctx->deferred->pdata[i + 1]) < 0)
+            return -1;
+    }
 
     /* chassis/port of root ports: the XML's target values, else libvirt's
      * (chassis = index, port = slot * 8 + function) */

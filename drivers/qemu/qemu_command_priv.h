@@ -33,6 +33,7 @@ typedef struct {
     VireoCommand *cmd;
     bool q35;
     const char *machine;          /* resolved, versioned machine name */
+    const char *emulator;         /* the binary, for messages */
     GHashTable *pci;              /* const VireoDomainDeviceInfo * -> QemuPciAddr * */
     GPtrArray *buses;             /* QemuPciBus *, sorted by index */
     unsigned char used[256][QEMU_PCI_SLOTS]; /* per bus, bitmask of used functions */
@@ -44,6 +45,8 @@ typedef struct {
     int next_bus_index;           /* for implicit root ports */
     unsigned int rp_slot, rp_func;/* root port allocation cursor on bus 0 */
     bool video_slot_reserved;     /* the primary video slot is kept free */
+    GPtrArray *deferred;          /* q35 conventional devices: info, what (owned) pairs */
+    bool placing_deferred;
 } QemuBuildCtx;
 
 /* qemu_command_pci.c */

@@ -10,6 +10,10 @@
 #include "vireo-config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <termios.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,51 +26,40 @@
 #include "conf/domain_obj.h"
 #include "conf/vireo_schema.h"
 #include "qemu/qemu_capabilities.h"
+#include "qemu/qemu_conf.h"
+#include "qemu/qemu_domain.h"
 #include "qemu/qemu_driver.h"
+#include "qemu/qemu_monitor_cmds.h"
+#include "qemu/qemu_process.h"
 
 VIREO_LOG_MODULE("qemu.driver");
 
 /* Largest domain XML file we load from disk. */
 #define QEMU_CONFIG_MAX (16 * 1024 * 1024)
 
-typedef struct {
-    char *config_dir;      /* <config>/qemu */
-    char *autostart_dir;   /* <config>/qemu/autostart */
-    char *state_dir;
-    char *run_dir;
-    char *cache_dir;
-    bool privileged;
+QemuDriver *qemu_driver;
 
-    VireoDomainObjList *domains;
-    QemuCapsCache *caps_cache;
-
-    VireoDomainEventSink sink;
-    void *sink_opaque;
-} QemuDriver;
-
-static QemuDriver *driver;
-
-static void
-qemu_emit(VireoDomainEvent *ev)
+void
+qemu_driver_emit(VireoDomainEvent *ev)
 {
-    if (driver->sink)
-        driver->sink(ev, driver->sink_opaque);
+    if (qemu_driver->sink)
+        qemu_driver->sink(ev, qemu_driver->sink_opaque);
     else
         vireo_domain_event_free(ev);
 }
 
-static VireoDomainRef *
-obj_to_ref(const VireoDomainObj *obj)
+VireoDomainRef *
+qemu_driver_obj_to_ref(const VireoDomainObj *obj)
 {
     return vireo_domain_ref_new(obj->def->name, obj->def->uuid, obj->id);
 }
 
-static void
-emit_lifecycle(const VireoDomainObj *obj, int event, int detail)
+void
+qemu_driver_emit_lifecycle(const VireoDomainObj *obj, int event, int detail)
 {
-    g_autoptr(VireoDomainRef) ref = obj_to_ref(obj);
+    g_autoptr(VireoDomainRef) ref = qemu_driver_obj_to_ref(obj);
 
-    qemu_emit(vireo_domain_event_lifecycle_new(ref, event, detail));
+    qemu_driver_emit(vireo_domain_event_lifecycle_new(ref, event, detail));
 }
 
 static char *
@@ -74,7 +67,7 @@ config_file_path(const char *name)
 {
     g_autofree char *file = g_strdup_printf("%s.xml", name);
 
-    return g_build_filename(driver->config_dir, file, NULL);
+    return g_build_filename(qemu_driver->config_dir, file, NULL);
 }
 
 static char *
@@ -82,7 +75,7 @@ autostart_link_path(const char *name)
 {
     g_autofree char *file = g_strdup_printf("%s.xml", name);
 
-    return g_build_filename(driver->autostart_dir, file, NULL);
+    return g_build_filename(qemu_driver->autostart_dir, file, NULL);
 }
 
 static int
@@ -103,7 +96,7 @@ save_config(const VireoDomainDef *def)
 static VireoDomainObj *
 obj_from_ref(const VireoDomainRef *dom)
 {
-    VireoDomainObj *obj = vireo_domain_obj_list_find_by_uuid(driver->domains, dom->uuid);
+    VireoDomainObj *obj = vireo_domain_obj_list_find_by_uuid(qemu_driver->domains, dom->uuid);
 
     if (!obj) {
         char uuid[VIR_UUID_STRING_BUFLEN];
@@ -120,7 +113,7 @@ obj_from_ref(const VireoDomainRef *dom)
 static void
 load_one_config(const char *name_xml)
 {
-    g_autofree char *path = g_build_filename(driver->config_dir, name_xml, NULL);
+    g_autofree char *path = g_build_filename(qemu_driver->config_dir, name_xml, NULL);
     g_autofree char *expected = g_strndup(name_xml, strlen(name_xml) - 4);
     g_autoptr(VireoDomainDef) def = NULL;
     g_autoptr(VireoDomainDef) old = NULL;
@@ -140,7 +133,7 @@ load_one_config(const char *name_xml)
                     "the file name must be the domain name", path, def->name);
         return;
     }
-    obj = vireo_domain_obj_list_add(driver->domains, &def, false, (VireoDomainDef **)&old);
+    obj = vireo_domain_obj_list_add(qemu_driver->domains, &def, false, (VireoDomainDef **)&old);
     if (!obj) {
         VIREO_ERROR("skipping domain configuration '%s': %s", path,
                     vireo_error_last()->message);
@@ -160,10 +153,10 @@ load_configs(void)
     g_autoptr(GError) gerr = NULL;
     const char *entry;
 
-    dir = g_dir_open(driver->config_dir, 0, &gerr);
+    dir = g_dir_open(qemu_driver->config_dir, 0, &gerr);
     if (!dir) {
         vireo_error_report(VIR_ERR_SYSTEM_ERROR, "cannot read directory '%s': %s",
-                           driver->config_dir, gerr->message);
+                           qemu_driver->config_dir, gerr->message);
         return -1;
     }
     while ((entry = g_dir_read_name(dir))) {
@@ -172,7 +165,7 @@ load_configs(void)
          * rename never happened, so NAME.xml holds the last complete
          * definition and the leftover can go. */
         if (tmp && strlen(tmp) == strlen(".xml.XXXXXX")) {
-            g_autofree char *path = g_build_filename(driver->config_dir, entry, NULL);
+            g_autofree char *path = g_build_filename(qemu_driver->config_dir, entry, NULL);
             VIREO_INFO("removing interrupted write '%s'", path);
             unlink(path);
             continue;
@@ -187,57 +180,136 @@ load_configs(void)
 /* ---- lifecycle ----------------------------------------------------- */
 
 static int
-qemu_state_initialize(const VireoDriverPaths *paths,
-                      VireoDomainEventSink sink, void *sink_opaque)
+security_init(void)
 {
-    g_autofree char *caps_dir = NULL;
+    VireoSecurityConfig cfg = { 0 };
+    g_autofree char *sec_state = g_build_filename(qemu_driver->state_dir, "security", NULL);
 
-    driver = g_new0(QemuDriver, 1);
-    driver->config_dir = g_build_filename(paths->config_dir, "qemu", NULL);
-    driver->autostart_dir = g_build_filename(driver->config_dir, "autostart", NULL);
-    driver->state_dir = g_build_filename(paths->state_dir, "qemu", NULL);
-    driver->run_dir = g_build_filename(paths->run_dir, "qemu", NULL);
-    driver->cache_dir = g_build_filename(paths->cache_dir, "qemu", NULL);
-    driver->privileged = paths->privileged;
-    driver->sink = sink;
-    driver->sink_opaque = sink_opaque;
-    driver->domains = vireo_domain_obj_list_new();
-
-    if (vireo_file_make_path(driver->autostart_dir, 0700) < 0 ||
-        vireo_file_make_path(driver->state_dir, 0700) < 0 ||
-        vireo_file_make_path(driver->run_dir, 0700) < 0)
+    if (!qemu_driver->privileged || g_str_equal(qemu_driver->security_driver, "none")) {
+        /* Unprivileged daemons cannot change owners: QEMU runs as we do. */
+        qemu_driver->qemu_uid = geteuid();
+        qemu_driver->qemu_gid = getegid();
+        return 0;
+    }
+    if (vireo_security_parse_user_group(qemu_driver->user, qemu_driver->group,
+                                        &qemu_driver->qemu_uid, &qemu_driver->qemu_gid) < 0) {
+        /* Definitions still work; starting a VM reports this. */
+        qemu_driver->security_error = g_strdup(vireo_error_last()->message);
+        VIREO_WARN("%s", qemu_driver->security_error);
+        vireo_error_reset();
+        return 0;
+    }
+    cfg.driver = qemu_driver->security_driver;
+    cfg.uid = qemu_driver->qemu_uid;
+    cfg.gid = qemu_driver->qemu_gid;
+    cfg.dynamic_ownership = qemu_driver->dynamic_ownership;
+    cfg.remember_owner = qemu_driver->remember_owner;
+    cfg.state_dir = sec_state;
+    if (!(qemu_driver->security = vireo_security_manager_new(&cfg)))
         return -1;
-    caps_dir = g_build_filename(driver->cache_dir, "capabilities", NULL);
-    driver->caps_cache = qemu_caps_cache_new(caps_dir);
-
-    if (load_configs() < 0)
-        return -1;
-    VIREO_INFO("loaded %u domain definitions from %s",
-               vireo_domain_obj_list_count(driver->domains), driver->config_dir);
     return 0;
 }
 
 static int
+qemu_state_initialize(const VireoDriverPaths *paths,
+                      VireoDomainEventSink sink, void *sink_opaque)
+{
+    g_autofree char *caps_dir = NULL;
+    g_autofree char *conf = NULL;
+    g_autoptr(GError) gerr = NULL;
+
+    qemu_driver = g_new0(QemuDriver, 1);
+    qemu_driver->config_dir = g_build_filename(paths->config_dir, "qemu", NULL);
+    qemu_driver->autostart_dir = g_build_filename(qemu_driver->config_dir, "autostart", NULL);
+    qemu_driver->state_dir = g_build_filename(paths->state_dir, "qemu", NULL);
+    qemu_driver->status_dir = g_build_filename(paths->run_dir, "qemu", NULL);
+    qemu_driver->log_dir = g_build_filename(paths->log_dir, "qemu", NULL);
+    qemu_driver->cache_dir = g_build_filename(paths->cache_dir, "qemu", NULL);
+    qemu_driver->privileged = paths->privileged;
+    qemu_driver->sink = sink;
+    qemu_driver->sink_opaque = sink_opaque;
+    qemu_driver->domains = vireo_domain_obj_list_new();
+
+    conf = g_build_filename(paths->config_dir, "qemu.conf", NULL);
+    if (qemu_conf_load(qemu_driver, conf) < 0)
+        return -1;
+    if (vireo_file_make_path(qemu_driver->autostart_dir, 0700) < 0 ||
+        vireo_file_make_path(qemu_driver->state_dir, 0711) < 0 ||
+        vireo_file_make_path(qemu_driver->status_dir, 0700) < 0 ||
+        vireo_file_make_path(qemu_driver->log_dir, 0700) < 0)
+        return -1;
+    /* QEMU (another user) must reach its per-VM directory below. */
+    chmod(qemu_driver->state_dir, 0711);
+    caps_dir = g_build_filename(qemu_driver->cache_dir, "capabilities", NULL);
+    qemu_driver->caps_cache = qemu_caps_cache_new(caps_dir);
+    if (security_init() < 0)
+        return -1;
+    qemu_driver->events_pool = g_thread_pool_new(qemu_process_run_task, NULL, 4, FALSE, &gerr);
+    if (!qemu_driver->events_pool) {
+        vireo_error_report(VIR_ERR_INTERNAL_ERROR, "cannot start the QEMU event threads: %s",
+                           gerr->message);
+        return -1;
+    }
+
+    if (load_configs() < 0)
+        return -1;
+    VIREO_INFO("loaded %u domain definitions from %s",
+               vireo_domain_obj_list_count(qemu_driver->domains), qemu_driver->config_dir);
+    return 0;
+}
+
+/* Runs on a worker thread while the main loop serves (monitor replies are
+ * read by the main loop). */
+static int
 qemu_state_autostart(void)
 {
-    /* Starting guests arrives with the process layer; definitions only
-     * record the flag for now. */
+    g_autoptr(GPtrArray) objs = NULL;
+
+    /* Running guests first, so autostart sees which ones already run. */
+    qemu_process_reconnect_all();
+    objs = vireo_domain_obj_list_snapshot(qemu_driver->domains);
+
+    for (guint i = 0; i < objs->len; i++) {
+        VireoDomainObj *obj = objs->pdata[i];
+        vireo_domain_obj_lock(obj);
+        if (obj->autostart && obj->persistent && !vireo_domain_obj_is_active(obj) &&
+            !obj->removed) {
+            if (qemu_domain_job_begin(obj, "autostart", QEMU_JOB_WAIT_MS) == 0) {
+                if (qemu_process_start(obj, NULL, 0) < 0)
+                    VIREO_ERROR("cannot autostart domain '%s': %s", obj->def->name,
+                                vireo_error_last()->message);
+                qemu_domain_job_end(obj);
+            }
+            vireo_error_reset();
+        }
+        vireo_domain_obj_unlock(obj);
+    }
     return 0;
 }
 
 static void
 qemu_state_cleanup(void)
 {
-    if (!driver)
+    if (!qemu_driver)
         return;
-    vireo_domain_obj_list_free(driver->domains);
-    qemu_caps_cache_free(driver->caps_cache);
-    g_free(driver->config_dir);
-    g_free(driver->autostart_dir);
-    g_free(driver->state_dir);
-    g_free(driver->run_dir);
-    g_free(driver->cache_dir);
-    g_clear_pointer(&driver, g_free);
+    /* Running guests keep running: the next daemon reconnects to them. */
+    if (qemu_driver->events_pool)
+        g_thread_pool_free(qemu_driver->events_pool, FALSE, TRUE);
+    vireo_domain_obj_list_free(qemu_driver->domains);
+    qemu_caps_cache_free(qemu_driver->caps_cache);
+    vireo_security_manager_free(qemu_driver->security);
+    g_free(qemu_driver->config_dir);
+    g_free(qemu_driver->autostart_dir);
+    g_free(qemu_driver->state_dir);
+    g_free(qemu_driver->status_dir);
+    g_free(qemu_driver->log_dir);
+    g_free(qemu_driver->cache_dir);
+    g_free(qemu_driver->user);
+    g_free(qemu_driver->group);
+    g_free(qemu_driver->security_driver);
+    g_free(qemu_driver->vnc_listen);
+    g_free(qemu_driver->security_error);
+    g_clear_pointer(&qemu_driver, g_free);
 }
 
 static bool
@@ -259,6 +331,7 @@ qemu_connect_get_uri(VireoConnect *conn)
 static void
 qemu_connect_closed(VireoConnect *conn)
 {
+    qemu_process_autodestroy(conn->serial);
 }
 
 /* ---- host ---------------------------------------------------------- */
@@ -280,7 +353,7 @@ default_caps(void)
                            "/usr/bin, /usr/libexec and PATH); install package qemu-system-x86");
         return NULL;
     }
-    return qemu_caps_cache_lookup(driver->caps_cache, bin);
+    return qemu_caps_cache_lookup(qemu_driver->caps_cache, bin);
 }
 
 static int
@@ -356,7 +429,7 @@ qemu_node_get_free_memory(VireoConnect *conn, unsigned long long *bytes)
 static char *
 qemu_connect_get_capabilities(VireoConnect *conn)
 {
-    return qemu_caps_capabilities_xml(driver->caps_cache);
+    return qemu_caps_capabilities_xml(qemu_driver->caps_cache);
 }
 
 static char *
@@ -365,7 +438,7 @@ qemu_connect_get_domain_capabilities(VireoConnect *conn, const char *emulator,
                                      const char *virttype, unsigned int flags)
 {
     vireo_check_flags(flags, 0, NULL);
-    return qemu_caps_domain_capabilities_xml(driver->caps_cache, emulator, arch,
+    return qemu_caps_domain_capabilities_xml(qemu_driver->caps_cache, emulator, arch,
                                              machine, virttype);
 }
 
@@ -375,21 +448,21 @@ static VireoDomainRef *
 qemu_domain_lookup_by_name(VireoConnect *conn, const char *name)
 {
     g_autoptr(VireoDomainObjLocked) obj =
-        vireo_domain_obj_list_find_by_name(driver->domains, name);
+        vireo_domain_obj_list_find_by_name(qemu_driver->domains, name);
 
     if (!obj) {
         vireo_error_report(VIR_ERR_NO_DOMAIN,
                            "no domain with matching name '%s'", name);
         return NULL;
     }
-    return obj_to_ref(obj);
+    return qemu_driver_obj_to_ref(obj);
 }
 
 static VireoDomainRef *
 qemu_domain_lookup_by_uuid(VireoConnect *conn, const VireoUUID uuid)
 {
     g_autoptr(VireoDomainObjLocked) obj =
-        vireo_domain_obj_list_find_by_uuid(driver->domains, uuid);
+        vireo_domain_obj_list_find_by_uuid(qemu_driver->domains, uuid);
 
     if (!obj) {
         char str[VIR_UUID_STRING_BUFLEN];
@@ -398,20 +471,20 @@ qemu_domain_lookup_by_uuid(VireoConnect *conn, const VireoUUID uuid)
                            vireo_uuid_format(uuid, str));
         return NULL;
     }
-    return obj_to_ref(obj);
+    return qemu_driver_obj_to_ref(obj);
 }
 
 static VireoDomainRef *
 qemu_domain_lookup_by_id(VireoConnect *conn, int id)
 {
     g_autoptr(VireoDomainObjLocked) obj =
-        vireo_domain_obj_list_find_by_id(driver->domains, id);
+        vireo_domain_obj_list_find_by_id(qemu_driver->domains, id);
 
     if (!obj) {
         vireo_error_report(VIR_ERR_NO_DOMAIN, "no domain with matching id %d", id);
         return NULL;
     }
-    return obj_to_ref(obj);
+    return qemu_driver_obj_to_ref(obj);
 }
 
 static GPtrArray *
@@ -437,13 +510,13 @@ qemu_connect_list_all_domains(VireoConnect *conn, unsigned int flags)
                              VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT |
                              VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT, NULL);
 
-    objs = vireo_domain_obj_list_snapshot(driver->domains);
+    objs = vireo_domain_obj_list_snapshot(qemu_driver->domains);
     refs = g_ptr_array_new_full(objs->len, (GDestroyNotify)vireo_domain_ref_free);
     for (guint i = 0; i < objs->len; i++) {
         VireoDomainObj *obj = objs->pdata[i];
         vireo_domain_obj_lock(obj);
         if (!obj->removed && vireo_domain_obj_matches_filter(obj, flags))
-            g_ptr_array_add(refs, obj_to_ref(obj));
+            g_ptr_array_add(refs, qemu_driver_obj_to_ref(obj));
         vireo_domain_obj_unlock(obj);
     }
     return refs;
@@ -452,7 +525,7 @@ qemu_connect_list_all_domains(VireoConnect *conn, unsigned int flags)
 static int
 qemu_connect_num_of_domains(VireoConnect *conn, bool active)
 {
-    g_autoptr(GPtrArray) objs = vireo_domain_obj_list_snapshot(driver->domains);
+    g_autoptr(GPtrArray) objs = vireo_domain_obj_list_snapshot(qemu_driver->domains);
     int n = 0;
 
     for (guint i = 0; i < objs->len; i++) {
@@ -468,7 +541,7 @@ qemu_connect_num_of_domains(VireoConnect *conn, bool active)
 static int
 qemu_connect_list_domains(VireoConnect *conn, int *ids, int max)
 {
-    g_autoptr(GPtrArray) objs = vireo_domain_obj_list_snapshot(driver->domains);
+    g_autoptr(GPtrArray) objs = vireo_domain_obj_list_snapshot(qemu_driver->domains);
     int n = 0;
 
     for (guint i = 0; i < objs->len && n < max; i++) {
@@ -484,7 +557,7 @@ qemu_connect_list_domains(VireoConnect *conn, int *ids, int max)
 static char **
 qemu_connect_list_defined_domains(VireoConnect *conn, int max)
 {
-    g_autoptr(GPtrArray) objs = vireo_domain_obj_list_snapshot(driver->domains);
+    g_autoptr(GPtrArray) objs = vireo_domain_obj_list_snapshot(qemu_driver->domains);
     g_autoptr(GPtrArray) names = g_ptr_array_new();
 
     for (guint i = 0; i < objs->len && (int)names->len < max; i++) {
@@ -519,7 +592,7 @@ qemu_domain_define_xml(VireoConnect *conn, const char *xml, unsigned int flags)
     if (vireo_domain_def_validate(def) < 0)
         return NULL;
 
-    if (!(obj = vireo_domain_obj_list_add(driver->domains, &def, false, &old)))
+    if (!(obj = vireo_domain_obj_list_add(qemu_driver->domains, &def, false, &old)))
         return NULL;
     existed = obj->persistent || vireo_domain_obj_is_active(obj);
 
@@ -531,7 +604,7 @@ qemu_domain_define_xml(VireoConnect *conn, const char *xml, unsigned int flags)
             vireo_domain_def_free(*slot);
             *slot = old;
         } else if (!existed) {
-            vireo_domain_obj_list_remove(driver->domains, obj);
+            vireo_domain_obj_list_remove(qemu_driver->domains, obj);
         }
         vireo_domain_obj_end(obj);
         vireo_error_restore(g_steal_pointer(&err));
@@ -539,10 +612,10 @@ qemu_domain_define_xml(VireoConnect *conn, const char *xml, unsigned int flags)
     }
     vireo_domain_def_free(old);
     obj->persistent = true;
-    emit_lifecycle(obj, VIR_DOMAIN_EVENT_DEFINED,
+    qemu_driver_emit_lifecycle(obj, VIR_DOMAIN_EVENT_DEFINED,
                    existed ? VIR_DOMAIN_EVENT_DEFINED_UPDATED
                            : VIR_DOMAIN_EVENT_DEFINED_ADDED);
-    ref = obj_to_ref(obj);
+    ref = qemu_driver_obj_to_ref(obj);
     vireo_domain_obj_end(obj);
     return ref;
 }
@@ -578,14 +651,359 @@ qemu_domain_undefine(VireoConnect *conn, const VireoDomainRef *dom,
         vireo_file_remove_durable(path) < 0)
         return -1;
     obj->autostart = false;
-    emit_lifecycle(obj, VIR_DOMAIN_EVENT_UNDEFINED, VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
+    qemu_driver_emit_lifecycle(obj, VIR_DOMAIN_EVENT_UNDEFINED, VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
     if (vireo_domain_obj_is_active(obj)) {
         /* A running domain stays, now transient. */
         obj->persistent = false;
         g_clear_pointer(&obj->new_def, vireo_domain_def_free);
     } else {
-        vireo_domain_obj_list_remove(driver->domains, obj);
+        vireo_domain_obj_list_remove(qemu_driver->domains, obj);
     }
+    return 0;
+}
+
+/* ---- lifecycle ------------------------------------------------------ */
+
+static int
+check_can_start(void)
+{
+    if (qemu_driver->security_error) {
+        vireo_error_report(VIR_ERR_CONFIG_UNSUPPORTED, "%s", qemu_driver->security_error);
+        return -1;
+    }
+    return 0;
+}
+
+static unsigned int
+start_flags(unsigned int flags)
+{
+    unsigned int pflags = 0;
+
+    if (flags & VIR_DOMAIN_START_PAUSED)
+        pflags |= QEMU_PROCESS_START_PAUSED;
+    if (flags & VIR_DOMAIN_START_AUTODESTROY)
+        pflags |= QEMU_PROCESS_START_AUTODESTROY;
+    return pflags;
+}
+
+static int
+qemu_domain_create(VireoConnect *conn, const VireoDomainRef *dom,
+                   unsigned int flags, VireoDomainRef **out)
+{
+    g_autoptr(VireoDomainObjLocked) obj = NULL;
+    int rc;
+
+    vireo_check_flags(flags, VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY |
+                             VIR_DOMAIN_START_BYPASS_CACHE | VIR_DOMAIN_START_FORCE_BOOT, -1);
+    if (!(obj = obj_from_ref(dom)) || check_can_start() < 0)
+        return -1;
+    if (qemu_domain_job_begin(obj, "start", QEMU_JOB_WAIT_MS) < 0)
+        return -1;
+    rc = qemu_process_start(obj, conn, start_flags(flags));
+    qemu_domain_job_end(obj);
+    if (rc == 0 && out)
+        *out = qemu_driver_obj_to_ref(obj);
+    return rc;
+}
+
+static VireoDomainRef *
+qemu_domain_create_xml(VireoConnect *conn, const char *xml, unsigned int flags)
+{
+    g_autoptr(VireoDomainDef) def = NULL;
+    VireoDomainDef *old = NULL;
+    VireoDomainObj *obj;
+    VireoDomainRef *ref = NULL;
+    bool existed;
+    int rc;
+
+    vireo_check_flags(flags, VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY |
+                             VIR_DOMAIN_START_VALIDATE, NULL);
+    if (check_can_start() < 0)
+        return NULL;
+    if ((flags & VIR_DOMAIN_START_VALIDATE) &&
+        vireo_schema_validate_string("domain", xml, "domain definition") < 0)
+        return NULL;
+    if (!(def = vireo_domain_def_parse_string(xml, VIREO_DOMAIN_PARSE_INACTIVE)) ||
+        vireo_domain_def_validate(def) < 0)
+        return NULL;
+    {
+        /* An active domain of that name or uuid cannot be started again. */
+        g_autoptr(VireoDomainObjLocked) cur =
+            vireo_domain_obj_list_find_by_uuid(qemu_driver->domains, def->uuid);
+        if (!cur)
+            cur = vireo_domain_obj_list_find_by_name(qemu_driver->domains, def->name);
+        if (cur && vireo_domain_obj_is_active(cur)) {
+            vireo_error_report(VIR_ERR_OPERATION_INVALID, "domain '%s' is already active",
+                               cur->def->name);
+            return NULL;
+        }
+    }
+    if (!(obj = vireo_domain_obj_list_add(qemu_driver->domains, &def, true, &old)))
+        return NULL;
+    existed = old != NULL;
+    if (qemu_domain_job_begin(obj, "start", QEMU_JOB_WAIT_MS) < 0) {
+        rc = -1;
+    } else {
+        rc = qemu_process_start(obj, conn, start_flags(flags));
+        qemu_domain_job_end(obj);
+    }
+    if (rc == 0) {
+        if (existed) {
+            /* A persistent domain started with another definition: that
+             * definition runs, the persistent one stays for next time. */
+            vireo_domain_def_free(obj->new_def);
+            obj->new_def = old;
+        }
+        ref = qemu_driver_obj_to_ref(obj);
+    } else if (existed) {
+        vireo_domain_def_free(obj->def);
+        obj->def = old;
+    } else if (!obj->removed) {
+        vireo_domain_obj_list_remove(qemu_driver->domains, obj);
+    }
+    vireo_domain_obj_end(obj);
+    return ref;
+}
+
+/* Take the VM for a state change that needs it running (or paused). */
+static VireoDomainObj *
+begin_active_job(const VireoDomainRef *dom, const char *job)
+{
+    VireoDomainObj *obj = obj_from_ref(dom);
+
+    if (!obj)
+        return NULL;
+    if (qemu_domain_job_begin(obj, job, QEMU_JOB_WAIT_MS) < 0) {
+        vireo_domain_obj_end(obj);
+        return NULL;
+    }
+    if (!vireo_domain_obj_is_active(obj) || qemu_domain_priv(obj)->exited) {
+        vireo_error_report(VIR_ERR_OPERATION_INVALID, "domain is not running");
+        qemu_domain_job_end(obj);
+        vireo_domain_obj_end(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+static void
+end_job(VireoDomainObj *obj)
+{
+    qemu_domain_job_end(obj);
+    vireo_domain_obj_end(obj);
+}
+
+/* Send one argument-less command to QEMU within the job. */
+static int
+simple_monitor_call(VireoDomainObj *obj, int (*fn)(QemuMonitor *mon))
+{
+    QemuMonitor *mon = qemu_domain_enter_monitor(obj);
+    int rc = fn(mon);
+
+    if (qemu_domain_exit_monitor(obj) < 0)
+        return -1;
+    return rc;
+}
+
+static int
+check_power_flags(unsigned int flags)
+{
+    vireo_check_flags(flags, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN |
+                             VIR_DOMAIN_SHUTDOWN_GUEST_AGENT |
+                             VIR_DOMAIN_SHUTDOWN_INITCTL | VIR_DOMAIN_SHUTDOWN_SIGNAL |
+                             VIR_DOMAIN_SHUTDOWN_PARAVIRT, -1);
+    if (flags & ~VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN) {
+        vireo_error_report(VIR_ERR_ARGUMENT_UNSUPPORTED,
+                           "only the ACPI power button mode is supported (no guest agent, "
+                           "initctl, signal or paravirt mode)");
+        return -1;
+    }
+    return 0;
+}
+
+static int
+qemu_domain_shutdown(VireoConnect *conn, const VireoDomainRef *dom, unsigned int flags)
+{
+    VireoDomainObj *obj;
+    int rc;
+
+    if (check_power_flags(flags) < 0 || !(obj = begin_active_job(dom, "shutdown")))
+        return -1;
+    rc = simple_monitor_call(obj, qemu_monitor_system_powerdown);
+    end_job(obj);
+    return rc;
+}
+
+static int
+qemu_domain_reboot(VireoConnect *conn, const VireoDomainRef *dom, unsigned int flags)
+{
+    VireoDomainObj *obj;
+    int rc;
+
+    if (check_power_flags(flags) < 0 || !(obj = begin_active_job(dom, "reboot")))
+        return -1;
+    /* ACPI reboot: the guest powers off, and instead of stopping QEMU we
+     * reset it and let it run (see shutdown_work). */
+    qemu_domain_priv(obj)->fake_reboot = true;
+    rc = simple_monitor_call(obj, qemu_monitor_system_powerdown);
+    if (rc < 0)
+        qemu_domain_priv(obj)->fake_reboot = false;
+    end_job(obj);
+    return rc;
+}
+
+static int
+qemu_domain_reset(VireoConnect *conn, const VireoDomainRef *dom, unsigned int flags)
+{
+    VireoDomainObj *obj;
+    int rc;
+
+    vireo_check_flags(flags, 0, -1);
+    if (!(obj = begin_active_job(dom, "reset")))
+        return -1;
+    rc = simple_monitor_call(obj, qemu_monitor_system_reset);
+    end_job(obj);
+    return rc;
+}
+
+static int
+qemu_domain_suspend(VireoConnect *conn, const VireoDomainRef *dom)
+{
+    VireoDomainObj *obj;
+    int rc = 0;
+
+    if (!(obj = begin_active_job(dom, "suspend")))
+        return -1;
+    if (obj->state != VIR_DOMAIN_PAUSED) {
+        if ((rc = simple_monitor_call(obj, qemu_monitor_stop)) == 0) {
+            vireo_domain_obj_set_state(obj, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+            qemu_driver_emit_lifecycle(obj, VIR_DOMAIN_EVENT_SUSPENDED,
+                                       VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+            qemu_process_save_status(obj);
+        }
+    }
+    end_job(obj);
+    return rc;
+}
+
+static int
+qemu_domain_resume(VireoConnect *conn, const VireoDomainRef *dom)
+{
+    VireoDomainObj *obj;
+    int rc = 0;
+
+    if (!(obj = begin_active_job(dom, "resume")))
+        return -1;
+    if (obj->state == VIR_DOMAIN_SHUTDOWN) {
+        vireo_error_report(VIR_ERR_OPERATION_INVALID,
+                           "domain '%s' is shutting down and cannot be resumed", obj->def->name);
+        rc = -1;
+    } else if (obj->state != VIR_DOMAIN_RUNNING) {
+        if ((rc = simple_monitor_call(obj, qemu_monitor_cont)) == 0) {
+            vireo_domain_obj_set_state(obj, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+            qemu_driver_emit_lifecycle(obj, VIR_DOMAIN_EVENT_RESUMED,
+                                       VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+            qemu_process_save_status(obj);
+        }
+    }
+    end_job(obj);
+    return rc;
+}
+
+static int
+qemu_domain_destroy(VireoConnect *conn, const VireoDomainRef *dom, unsigned int flags)
+{
+    g_autoptr(VireoDomainObjLocked) obj = NULL;
+    QemuDomainPriv *priv;
+    int rc = 0;
+
+    vireo_check_flags(flags, VIR_DOMAIN_DESTROY_GRACEFUL | VIR_DOMAIN_DESTROY_REMOVE_LOGS, -1);
+    if (!(obj = obj_from_ref(dom)))
+        return -1;
+    priv = qemu_domain_priv(obj);
+    if (!vireo_domain_obj_is_active(obj)) {
+        vireo_error_report(VIR_ERR_OPERATION_INVALID, "domain is not running");
+        return -1;
+    }
+    /* Signal QEMU before queueing for the job: a job stuck on an unanswering
+     * QEMU then ends with the monitor's EOF instead of blocking destroy. */
+    if (!(flags & VIR_DOMAIN_DESTROY_GRACEFUL) && priv->pid > 0) {
+        priv->stopping = true;
+        kill(priv->pid, SIGTERM);
+    }
+    if (qemu_domain_job_begin(obj, "destroy", QEMU_JOB_WAIT_MS) < 0)
+        return -1;
+    if (!vireo_domain_obj_is_active(obj)) {
+        vireo_error_report(VIR_ERR_OPERATION_INVALID, "domain is not running");
+        rc = -1;
+    } else if ((rc = qemu_process_kill(obj, flags & VIR_DOMAIN_DESTROY_GRACEFUL)) == 0) {
+        g_autofree char *log = (flags & VIR_DOMAIN_DESTROY_REMOVE_LOGS) && priv->log_path ?
+                               g_strdup(priv->log_path) : NULL;
+        qemu_process_cleanup(obj, VIR_DOMAIN_SHUTOFF_DESTROYED,
+                             VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+        if (log)
+            unlink(log);
+    }
+    qemu_domain_job_end(obj);
+    return rc;
+}
+
+/* ---- console ---------------------------------------------------------- */
+
+static int
+qemu_domain_open_console(VireoConnect *conn, const VireoDomainRef *dom,
+                         const char *dev_name, unsigned int flags,
+                         int *fd_out, char **key_out)
+{
+    g_autoptr(VireoDomainObjLocked) obj = NULL;
+    const VireoDomainChrDef *chr = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    struct termios tio;
+    int fd;
+
+    if (!(obj = obj_from_ref(dom)))
+        return -1;
+    if (!vireo_domain_obj_is_active(obj)) {
+        vireo_error_report(VIR_ERR_OPERATION_INVALID, "domain is not running");
+        return -1;
+    }
+    if (!dev_name) {
+        chr = obj->def->nconsoles ? obj->def->consoles[0]
+                                  : (obj->def->nserials ? obj->def->serials[0] : NULL);
+    } else {
+        VireoDomainChrDef **lists[] = { obj->def->consoles, obj->def->serials };
+        size_t counts[] = { obj->def->nconsoles, obj->def->nserials };
+        for (size_t l = 0; l < 2 && !chr; l++)
+            for (size_t i = 0; i < counts[l] && !chr; i++)
+                if (lists[l][i]->info.alias && g_str_equal(lists[l][i]->info.alias, dev_name))
+                    chr = lists[l][i];
+    }
+    if (!chr) {
+        vireo_error_report(VIR_ERR_INTERNAL_ERROR, "cannot find character device %s",
+                           dev_name ? dev_name : "<null>");
+        return -1;
+    }
+    if (chr->type != VIREO_DOMAIN_CHR_TYPE_PTY || !chr->source_path) {
+        vireo_error_report(VIR_ERR_OPERATION_UNSUPPORTED,
+                           "character device %s is not using a PTY",
+                           dev_name ? dev_name : (chr->info.alias ? chr->info.alias : "0"));
+        return -1;
+    }
+    fd = open(chr->source_path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        vireo_error_report_errno(VIR_ERR_SYSTEM_ERROR, errno,
+                                 "cannot open console '%s' of domain '%s'",
+                                 chr->source_path, obj->def->name);
+        return -1;
+    }
+    /* Bytes pass through untouched, as on a serial line. */
+    if (tcgetattr(fd, &tio) == 0) {
+        cfmakeraw(&tio);
+        tcsetattr(fd, TCSANOW, &tio);
+    }
+    *fd_out = fd;
+    *key_out = g_strdup_printf("console:%s:%s", vireo_uuid_format(obj->def->uuid, uuid),
+                               chr->info.alias ? chr->info.alias : "serial0");
     return 0;
 }
 
@@ -605,7 +1023,7 @@ qemu_domain_get_info(VireoConnect *conn, const VireoDomainRef *dom,
      * for inactive domains too. */
     info->memory_kib = obj->def->mem_cur_kib;
     info->nr_virt_cpu = obj->def->vcpus_current;
-    info->cpu_time_ns = 0;
+    info->cpu_time_ns = vireo_domain_obj_is_active(obj) ? qemu_process_cpu_time(obj) : 0;
     return 0;
 }
 
@@ -836,11 +1254,11 @@ qemu_domain_set_metadata(VireoConnect *conn, const VireoDomainRef *dom,
         *slot = g_steal_pointer(&copy);
     }
     {
-        g_autoptr(VireoDomainRef) ref = obj_to_ref(obj);
+        g_autoptr(VireoDomainRef) ref = qemu_driver_obj_to_ref(obj);
         VireoDomainEvent *ev = vireo_domain_event_new(VIR_DOMAIN_EVENT_ID_METADATA_CHANGE, ref);
         ev->event = type;
         ev->str = g_strdup(uri);
-        qemu_emit(ev);
+        qemu_driver_emit(ev);
     }
     return 0;
 }
@@ -883,6 +1301,15 @@ static VireoHypervisorDriver qemu_hypervisor_driver = {
     .domain_is_persistent = qemu_domain_is_persistent,
     .domain_is_updated = qemu_domain_is_updated,
     .domain_has_managed_save_image = qemu_domain_has_managed_save_image,
+    .domain_create = qemu_domain_create,
+    .domain_create_xml = qemu_domain_create_xml,
+    .domain_shutdown = qemu_domain_shutdown,
+    .domain_destroy = qemu_domain_destroy,
+    .domain_reboot = qemu_domain_reboot,
+    .domain_reset = qemu_domain_reset,
+    .domain_suspend = qemu_domain_suspend,
+    .domain_resume = qemu_domain_resume,
+    .domain_open_console = qemu_domain_open_console,
     .domain_get_metadata = qemu_domain_get_metadata,
     .domain_set_metadata = qemu_domain_set_metadata,
 };

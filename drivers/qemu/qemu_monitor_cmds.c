@@ -171,8 +171,13 @@ stat_get(const VireoJSON *stats, const char *key)
 static void
 blockstats_add(GHashTable *table, const char *name, const QemuMonitorBlockStats *st)
 {
-    if (name && *name)
-        g_hash_table_replace(table, g_strdup(name), g_memdup2(st, sizeof(*st)));
+    QemuMonitorBlockStats *copy;
+
+    if (!name || !*name)
+        return;
+    copy = g_new(QemuMonitorBlockStats, 1);
+    *copy = *st;
+    g_hash_table_replace(table, g_strdup(name), copy);
 }
 
 int

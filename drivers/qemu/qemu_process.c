@@ -23,6 +23,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -58,7 +60,7 @@ VIREO_LOG_MODULE("qemu.process");
 #define KILL_KILL_MS 5000
 
 static void monitor_eof_cb(QemuMonitor *mon, void *opaque);
-static void monitor_event_cb(QemuMonitor *mon, const char *name, VireoJSON *data,
+static void monitor_event_cb(QemuMonitor *mon, const char *name, const VireoJSON *data,
                              long long seconds, unsigned int micros, void *opaque);
 
 static const QemuMonitorCallbacks monitor_callbacks = {
@@ -577,7 +579,7 @@ crash_work(VireoDomainObj *obj)
 /* Main loop: a QMP event.  Only bookkeeping and events here; anything that
  * talks to QEMU goes to the event pool. */
 static void
-monitor_event_cb(QemuMonitor *mon, const char *name, VireoJSON *data,
+monitor_event_cb(QemuMonitor *mon, const char *name, const VireoJSON *data,
                  long long seconds, unsigned int micros, void *opaque)
 {
     VireoDomainObj *obj = opaque;

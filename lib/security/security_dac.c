@@ -832,22 +832,22 @@ dac_revert(DacPriv *dac, const char *path, const DacOrig *orig)
 
         if (rc < 0)
             return -1;
-        if (rc == 0 || !existed)
-            return 0;
-        vireo_acl_remove_user(acl, dac->uid);
-        for (i = 0; i < acl->len; i++) {
-            guint16 tag = g_array_index(acl, VireoAclEntry, i).tag;
-            if (tag == VIREO_ACL_USER || tag == VIREO_ACL_GROUP)
-                named = true;
-        }
-        if (orig->acl == 0 && !named) {
+        if (rc > 0 && existed) {
+            vireo_acl_remove_user(acl, dac->uid);
+            for (i = 0; i < acl->len; i++) {
+                guint16 tag = g_array_index(acl, VireoAclEntry, i).tag;
+                if (tag == VIREO_ACL_USER || tag == VIREO_ACL_GROUP)
+                    named = true;
+            }
+            if (orig->acl != 0 || named) {
+                /* Others' entries stay; chmod would clobber the mask. */
+                return dac_acl_write(path, acl);
+            }
             if (removexattr(path, VIREO_ACL_XATTR) < 0 && errno != ENODATA) {
                 vireo_error_report_errno(VIR_ERR_SYSTEM_ERROR, errno,
                                          "cannot remove the ACL of '%s'", path);
                 return -1;
             }
-        } else if (dac_acl_write(path, acl) < 0) {
-            return -1;
         }
     } else if ((st.st_uid != orig->uid || st.st_gid != orig->gid) &&
                chown(path, orig->uid, orig->gid) < 0) {
@@ -1042,8 +1042,10 @@ dac_commit(void *priv, VireoSecurityTxn *txn)
 
     g_clear_pointer(&dac->last_paths, g_ptr_array_unref);
     dac->last_txn = NULL;
-    /* root needs nothing given to it */
-    if (dac->uid == 0 && dac->gid == 0)
+    /* QEMU as root, or as the daemon's own user (unprivileged daemon):
+     * there is nothing to give. */
+    if ((dac->uid == 0 && dac->gid == 0) ||
+        (dac->uid == geteuid() && dac->gid == getegid()))
         return 0;
     if (!(held = dac_record_load(dac, txn->uuid)))
         return -1;

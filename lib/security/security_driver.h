@@ -51,13 +51,6 @@ extern const VireoSecurityDriver vireo_security_driver_dac;
 extern const VireoSecurityDriver vireo_security_driver_selinux;
 extern const VireoSecurityDriver vireo_security_driver_nop;
 
-/* SELinux probe (exposed for tests): whether SELinux is enabled, judged from
- * @filesystems (normally /proc/filesystems) listing selinuxfs and
- * @selinuxfs (normally /sys/fs/selinux) holding an "enforce" file.  When
- * not, *why (caller frees) says which and why. */
-bool vireo_security_selinux_enabled(const char *filesystems, const char *selinuxfs,
-                                    char **why);
-
 /* The supplementary groups a process running as @uid gets: the groups of
  * @uid's passwd entry (getgrouplist with @gid), or just @gid when @uid has
  * no entry.  A new GArray of gid_t. */

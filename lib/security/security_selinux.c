@@ -13,6 +13,7 @@
 #define VIREO_ERROR_DOMAIN VIR_FROM_SECURITY
 #include "util/vireo_error.h"
 #include "security/security_driver.h"
+#include "security/security_selinux_priv.h"
 
 #define SELINUX_FILESYSTEMS "/proc/filesystems"
 #define SELINUX_MOUNT "/sys/fs/selinux"

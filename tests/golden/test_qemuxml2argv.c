@@ -34,6 +34,7 @@ static char *fixture_dir;
 static bool regenerate;
 static QemuCaps *caps;
 static GPtrArray *unused;
+static const char *caps_binary_dir;
 
 static char *
 caps_file(const char *name)
@@ -106,11 +107,16 @@ load_caps(char **tmpdir)
 static char *
 format_command(const VireoCommand *cmd)
 {
-    g_autofree char *str = vireo_command_to_string(cmd);
+    g_autofree char *raw = vireo_command_to_string(cmd);
+    g_autoptr(GString) fixed = g_string_new(raw);
+    const char *str;
     GString *out = g_string_new(NULL);
     bool quoted = false;
     const char *p;
 
+    /* the caps binary (used without <emulator>) lives in a temp dir */
+    g_string_replace(fixed, caps_binary_dir, "@CAPSDIR@", 0);
+    str = fixed->str;
     for (p = str; *p; p++) {
         if (*p == '\'')
             quoted = !quoted;
@@ -302,6 +308,7 @@ main(int argc, char **argv)
     reject_dir = g_build_filename(fixture_dir, "reject", NULL);
     unused = g_ptr_array_new_with_free_func(g_free);
     caps = load_caps(&tmpdir);
+    caps_binary_dir = tmpdir;
 
     names = list_fixtures(fixture_dir, ".xml", ".args");
     rejects = list_fixtures(reject_dir, ".xml", ".err");

@@ -443,7 +443,9 @@ test_session_random_chunks(void)
         g_autofree char *how = g_strdup_printf("random round %d", round);
 
         while (pos < len) {
-            pos = MIN(len, pos + g_rand_int_range(rand, 1, 300));
+            gsize step = g_rand_int_range(rand, 1, 300);
+
+            pos = MIN(len, pos + step);
             g_array_append_val(cuts, pos);
         }
         got = run_cuts((gsize *)(void *)cuts->data, cuts->len);

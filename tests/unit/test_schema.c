@@ -325,7 +325,7 @@ test_error_malformed(void)
                                                  "broken.xml"), ==, -1);
     err = vireo_error_last();
     g_assert_cmpint(err->code, ==, VIR_ERR_XML_DETAIL);
-    g_assert_true(g_str_has_prefix(err->message, "XML error: cannot parse broken.xml: "));
+    g_assert_true(g_str_has_prefix(err->message, "cannot parse broken.xml: "));
     g_assert_nonnull(strstr(err->message, "(broken.xml line 1)"));
 
     g_assert_cmpint(vireo_schema_validate_string("domain", "", "empty.xml"), ==, -1);

@@ -21,8 +21,8 @@
 #include "util/vireo_file.h"
 #include "util/vireo_log.h"
 #include "security/security_acl.h"
-#include "security/security_driver.h"
 #include "security/security_manager.h"
+#include "security/security_selinux_priv.h"
 #include "security/security_util.h"
 
 #define QEMU_ID 64055
@@ -738,6 +738,96 @@ test_dac_stale_boot(Fixture *fx, gconstpointer data)
     assert_no_vireo_xattrs(a);
 }
 
+/* Block devices are chowned like files. */
+static void
+test_dac_block_device(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(VireoSecurityManager) mgr = NULL;
+    g_autoptr(VireoSecurityTxn) txn = NULL;
+    g_autofree char *blk = NULL;
+
+    if (!need_root())
+        return;
+    blk = g_build_filename(fx->dir, "sdz", NULL);
+    /* a loop device number; the node is never opened with rw here */
+    g_assert_cmpint(mknod(blk, S_IFBLK | 0660, makedev(7, 250)), ==, 0);
+    g_assert_cmpint(chown(blk, 0, 6), ==, 0);
+    g_assert_cmpint(chmod(blk, 0660), ==, 0);
+    mgr = new_manager(fx, false);
+    txn = vireo_security_txn_new(mgr, "vm1", uuid1);
+    vireo_security_txn_add_path(txn, blk, false, false);
+    g_assert_cmpint(vireo_security_txn_commit(txn), ==, 0);
+    assert_owner(blk, QEMU_ID, QEMU_ID);
+    assert_xattr(blk, "trusted.vireo.dac.owner", "0:6");
+    g_assert_cmpuint(file_mode(blk), ==, 0660);
+    g_assert_cmpint(vireo_security_restore_vm(mgr, "vm1", uuid1), ==, 0);
+    assert_owner(blk, 0, 6);
+    assert_no_vireo_xattrs(blk);
+}
+
+typedef struct {
+    VireoSecurityManager *mgr;
+    const char *shared;
+    unsigned char uuid[16];
+    char name[16];
+    gint *failures;
+} Worker;
+
+static gpointer
+worker_run(gpointer opaque)
+{
+    Worker *w = opaque;
+    int i;
+
+    for (i = 0; i < 15; i++) {
+        g_autoptr(VireoSecurityTxn) txn = vireo_security_txn_new(w->mgr, w->name, w->uuid);
+        struct stat st;
+
+        vireo_security_txn_add_path(txn, w->shared, true, false);
+        if (vireo_security_txn_commit(txn) < 0)
+            g_atomic_int_inc(w->failures);
+        /* while we hold a reference the file must stay ours */
+        if (stat(w->shared, &st) < 0 || st.st_uid != QEMU_ID)
+            g_atomic_int_inc(w->failures);
+        if (vireo_security_restore_vm(w->mgr, w->name, w->uuid) < 0)
+            g_atomic_int_inc(w->failures);
+    }
+    return NULL;
+}
+
+/* VMs starting and stopping at once on a shared file: the count never
+ * drops a holder, and the owner comes back in the end. */
+static void
+test_dac_concurrent(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(VireoSecurityManager) mgr = NULL;
+    g_autofree char *shared = NULL;
+    Worker workers[6];
+    GThread *threads[6];
+    gint failures = 0;
+    guint i;
+
+    if (!need_root())
+        return;
+    shared = make_file(fx, "shared.img", 1000, 1000, 0600);
+    mgr = new_manager(fx, GPOINTER_TO_INT(data));
+    for (i = 0; i < G_N_ELEMENTS(workers); i++) {
+        memset(&workers[i], 0, sizeof(workers[i]));
+        workers[i].mgr = mgr;
+        workers[i].shared = shared;
+        memcpy(workers[i].uuid, uuid1, 16);
+        workers[i].uuid[15] = 0x40 + i;
+        g_snprintf(workers[i].name, sizeof(workers[i].name), "vm%u", i);
+        workers[i].failures = &failures;
+        threads[i] = g_thread_new("vm", worker_run, &workers[i]);
+    }
+    for (i = 0; i < G_N_ELEMENTS(threads); i++)
+        g_thread_join(threads[i]);
+    g_assert_cmpint(failures, ==, 0);
+    assert_owner(shared, 1000, 1000);
+    assert_no_vireo_xattrs(shared);
+}
+
 /* /dev/kvm-like device: a POSIX ACL entry, owner untouched. */
 static void
 test_dac_device_acl(Fixture *fx, gconstpointer data)
@@ -991,6 +1081,11 @@ main(int argc, char **argv)
     ADD_FX("/security/dac/hotplug", test_dac_hotplug);
     ADD_FX("/security/dac/restore-vanished", test_dac_restore_vanished);
     ADD_FX("/security/dac/stale-boot", test_dac_stale_boot);
+    ADD_FX("/security/dac/block-device", test_dac_block_device);
+    g_test_add("/security/dac/concurrent-xattr", Fixture, GINT_TO_POINTER(0),
+               fixture_setup, test_dac_concurrent, fixture_teardown);
+    g_test_add("/security/dac/concurrent-table", Fixture, GINT_TO_POINTER(1),
+               fixture_setup, test_dac_concurrent, fixture_teardown);
     ADD_FX("/security/dac/device-acl", test_dac_device_acl);
     ADD_FX("/security/dac/device-existing-acl", test_dac_device_existing_acl);
     return g_test_run();
