@@ -20,8 +20,8 @@
  *   - devices the XML does not list are not invented, except a default USB
  *     controller when a USB device needs one (libvirt adds controllers,
  *     balloon and ps2 inputs at define time; Vireo's parser does not);
- *   - <log file=''> of character devices is not modelled by the parser,
- *     so no logfile= is emitted.
+ *   - <log file=''> is QEMU's logfile= (libvirt hands the log to virtlogd),
+ *     appending unless append='off'.
  */
 #include "vireo-config.h"
 
@@ -56,6 +56,17 @@ qemu_build_bootindex_str(QemuBuildCtx *ctx, const VireoDomainDeviceInfo *info, G
 
 /* ---- machine -------------------------------------------------------- */
 
+/* A loader with an NVRAM store is a pflash one even without type=''. */
+static bool
+loader_is_pflash(const VireoDomainDef *def)
+{
+    if (!def->os_loader)
+        return false;
+    if (def->os_loader_type)
+        return strcmp(def->os_loader_type, "pflash") == 0;
+    return def->os_nvram != NULL;
+}
+
 static int
 build_machine(QemuBuildCtx *ctx)
 {
@@ -74,7 +85,7 @@ build_machine(QemuBuildCtx *ctx)
     else if (def->features[VIREO_DOMAIN_FEATURE_SMM] == VIREO_TRISTATE_NO)
         g_string_append(buf, ",smm=off");
     g_string_append(buf, ",dump-guest-core=off");
-    if (def->os_loader && g_strcmp0(def->os_loader_type, "pflash") == 0) {
+    if (loader_is_pflash(def)) {
         g_string_append(buf, ",pflash0=libvirt-pflash0-format");
         if (def->os_nvram)
             g_string_append(buf, ",pflash1=libvirt-pflash1-format");
@@ -108,8 +119,7 @@ build_firmware(QemuBuildCtx *ctx)
         }
         return 0;
     }
-    if (g_strcmp0(def->os_loader_type, "pflash") != 0) {
-        /* rom (the default type) */
+    if (!loader_is_pflash(def)) {
         if (def->os_loader_secure == VIREO_TRISTATE_YES) {
             vireo_error_report(VIR_ERR_CONFIG_UNSUPPORTED,
                                "Secure boot requires a pflash loader, not '%s'",
@@ -538,6 +548,11 @@ resolve_machine(QemuBuildCtx *ctx)
         vireo_error_report(VIR_ERR_CONFIG_UNSUPPORTED,
                            "machine type '%s' is not supported by Vireo: use a pc (i440fx) "
                            "or q35 machine", m->name);
+        return -1;
+    }
+    if (ctx->params->use_kvm && !qemu_caps_has_accel(ctx->caps, "kvm")) {
+        vireo_error_report(VIR_ERR_CONFIG_UNSUPPORTED,
+                           "the QEMU binary '%s' does not support kvm", ctx->emulator);
         return -1;
     }
     ctx->machine = m->name;

@@ -11,8 +11,9 @@
  *     start, in libvirt's device order (the definition is not modified);
  *     on q35 each PCIe device gets its own implicit pcie-root-port.
  *
- * Pure: nothing here touches the host (no stat, no open); fds and paths
- * the command needs come in through QemuBuildParams.  No locking.
+ * Pure: no file is stat()ed or opened (only the clock is read, for
+ * <clock offset='variable'>); fds and paths the command needs come in
+ * through QemuBuildParams.  No locking.
  */
 #pragma once
 

@@ -4,7 +4,8 @@
  * (a serial console is the first serial port itself; virtio consoles are
  * virtconsole ports) and virtio channels (virtserialport).
  *
- * A chardev's id is "char" + the device alias, as in libvirt.  A unix
+ * A chardev's id is "char" + the device alias, as in libvirt.  <log file=''>
+ * becomes logfile= (QEMU writes the copy itself; there is no virtlogd).  A unix
  * channel without a source path (the usual guest agent definition) gets
  * <run_dir>/<target name> — the driver connects to the agent there.
  */
@@ -95,6 +96,14 @@ build_chardev(QemuBuildCtx *ctx, const VireoDomainChrDef *chr, const char *alias
                            vireo_domain_chr_type_to_string(chr->type)
                                ? vireo_domain_chr_type_to_string(chr->type) : "unknown");
         return -1;
+    }
+    if (chr->log_file) {
+        /* libvirt's log (through virtlogd) survives restarts: append unless
+         * the XML says otherwise */
+        g_string_append(buf, ",logfile=");
+        qemu_build_escape(buf, chr->log_file);
+        g_string_append(buf, chr->log_append == VIREO_TRISTATE_NO ? ",logappend=off"
+                                                                  : ",logappend=on");
     }
     vireo_command_add_args(ctx->cmd, "-chardev", buf->str, NULL);
     return 0;

@@ -241,6 +241,57 @@ test_reject(gconstpointer data)
     compare_or_regenerate(errpath, actual);
 }
 
+/* qemu_alias_assign(): libvirt's names, user aliases kept, runtime
+ * aliases replaced. */
+static void
+test_aliases(void)
+{
+    g_autofree char *full = g_strdup_printf("%s/full-q35-kvm.xml", fixture_dir);
+    g_autofree char *ua = g_strdup_printf("%s/user-aliases.xml", fixture_dir);
+    g_autofree char *ide = g_strdup_printf("%s/disk-ide-pc.xml", fixture_dir);
+    g_autofree char *scsi = g_strdup_printf("%s/disk-scsi-virtio.xml", fixture_dir);
+    g_autoptr(VireoDomainDef) def = load_def(full);
+    g_autoptr(VireoDomainDef) def2 = load_def(ua);
+    g_autoptr(VireoDomainDef) def3 = load_def(ide);
+    g_autoptr(VireoDomainDef) def4 = load_def(scsi);
+    const char *ctrl_expected[] = { "usb", "pcie.0", "ide", "virtio-serial0" };
+    size_t i;
+
+    def->disks[0]->info.alias = g_strdup("stale-runtime-alias");
+    qemu_alias_assign(def);
+    g_assert_cmpstr(def->disks[0]->info.alias, ==, "virtio-disk0");
+    g_assert_cmpstr(def->disks[1]->info.alias, ==, "sata0-0-0");
+    g_assert_cmpuint(def->ncontrollers, ==, G_N_ELEMENTS(ctrl_expected));
+    for (i = 0; i < def->ncontrollers; i++)
+        g_assert_cmpstr(def->controllers[i]->info.alias, ==, ctrl_expected[i]);
+    g_assert_cmpstr(def->nets[0]->info.alias, ==, "net0");
+    g_assert_cmpstr(def->serials[0]->info.alias, ==, "serial0");
+    g_assert_cmpstr(def->consoles[0]->info.alias, ==, "serial0");
+    g_assert_cmpstr(def->channels[0]->info.alias, ==, "channel0");
+    g_assert_cmpstr(def->inputs[0]->info.alias, ==, "input0");
+    g_assert_cmpstr(def->inputs[2]->info.alias, ==, "input2");
+    g_assert_cmpstr(def->videos[0]->info.alias, ==, "video0");
+    g_assert_cmpstr(def->memballoon->info.alias, ==, "balloon0");
+    g_assert_cmpstr(def->rngs[0]->info.alias, ==, "rng0");
+
+    qemu_alias_assign(def2);
+    g_assert_cmpstr(def2->disks[0]->info.alias, ==, "ua-rootdisk");
+    g_assert_cmpstr(def2->nets[0]->info.alias, ==, "ua-uplink");
+    g_assert_cmpstr(def2->serials[0]->info.alias, ==, "ua-ser");
+    g_assert_cmpstr(def2->consoles[0]->info.alias, ==, "ua-ser");
+
+    qemu_alias_assign(def3);
+    g_assert_cmpstr(def3->disks[0]->info.alias, ==, "ide0-0-0");
+    g_assert_cmpstr(def3->disks[1]->info.alias, ==, "ide0-1-0");
+    g_assert_cmpstr(def3->disks[2]->info.alias, ==, "ide0-1-1");
+    g_assert_cmpstr(def3->controllers[0]->info.alias, ==, "ide");
+
+    qemu_alias_assign(def4);
+    g_assert_cmpstr(def4->disks[0]->info.alias, ==, "scsi0-0-0-0");
+    g_assert_cmpstr(def4->disks[1]->info.alias, ==, "scsi0-0-0-1");
+    g_assert_cmpstr(def4->controllers[0]->info.alias, ==, "scsi0");
+}
+
 /* Every file in @dir ending in @ext: names without the extension; other
  * files (besides subdirectories) go to unused unless they end in @partner. */
 static GPtrArray *
@@ -321,6 +372,7 @@ main(int argc, char **argv)
                                                 (char *)rejects->pdata[i]);
         g_test_add_data_func(path, rejects->pdata[i], test_reject);
     }
+    g_test_add_func("/qemuxml2argv/aliases", test_aliases);
     g_test_add_func("/qemuxml2argv/no-unused-fixtures", test_no_unused);
     g_test_set_nonfatal_assertions();
     ret = g_test_run();

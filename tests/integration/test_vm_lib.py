@@ -323,7 +323,7 @@ def start(d, name, *flags):
 
 def tail_note(d, name):
     t = qemu_log_tail(d, name)
-    return ('\nQEMU log:\n' + t) if t else 
+    return ('\nQEMU log:\n' + t) if t else ''
 
 
 def fresh_log(path):

@@ -83,6 +83,10 @@ localize(VireoDomainDef *def, const char *dir)
                                  : def->consoles[i - def->nserials - def->nchannels];
         g_autofree char *name = g_strdup_printf("chr%zu", i);
 
+        if (c->log_file) {
+            g_autofree char *logname = g_strdup_printf("chr%zu.log", i);
+            replace(&c->log_file, g_build_filename(dir, logname, NULL));
+        }
         if (!c->source_path)
             continue;
         replace(&c->source_path, g_build_filename(dir, name, NULL));

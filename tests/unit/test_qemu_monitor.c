@@ -94,9 +94,10 @@ srv_send(Srv *srv, const char *fmt, ...)
 }
 
 /* Next line from the client (without "\r\n"), or NULL on EOF.  Fails the
- * test after 10 s of silence. */
+ * test after @wait_ms (10 s for srv_recv_line()) of silence, unless
+ * @timed_out is non-NULL: then it is set and NULL returned. */
 static char *
-srv_recv_line(Srv *srv)
+srv_recv_line_full(Srv *srv, int wait_ms, bool *timed_out)
 {
     for (;;) {
         char *nl = strchr(srv->in->str, '\n');
@@ -112,8 +113,13 @@ srv_recv_line(Srv *srv)
             g_string_erase(srv->in, 0, len + 1);
             return line;
         }
-        if (poll(&pfd, 1, 10000) == 0)
-            g_error("fake QMP server: no command from the client within 10 s");
+        if (poll(&pfd, 1, wait_ms) == 0) {
+            if (timed_out) {
+                *timed_out = true;
+                return NULL;
+            }
+            g_error("fake QMP server: no command from the client within %d ms", wait_ms);
+        }
         n = read(srv->fd, buf, sizeof(buf));
         if (n < 0 && errno == EINTR)
             continue;
@@ -121,6 +127,12 @@ srv_recv_line(Srv *srv)
             return NULL;
         g_string_append_len(srv->in, buf, n);
     }
+}
+
+static char *
+srv_recv_line(Srv *srv)
+{
+    return srv_recv_line_full(srv, 10000, NULL);
 }
 
 /* Next command, parsed. */
@@ -535,6 +547,7 @@ script_command(Srv *srv)
 {
     g_autoptr(VireoJSON) c1 = NULL;
     g_autoptr(VireoJSON) c2 = NULL;
+    g_autoptr(VireoJSON) c3 = NULL;
     g_autofree char *raw = NULL;
 
     srv_greet(srv);
@@ -555,6 +568,17 @@ script_command(Srv *srv)
     srv_send(srv, "{\"id\": \"%s\", \"error\": {\"class\": \"GenericError\", "
                   "\"desc\": \"Resetting the Virtual Machine is required\"}}",
              vireo_json_object_get_string(c2, "id"));
+
+    /* an error without id (QEMU could not parse the command) goes to the
+     * only command in flight */
+    g_free(srv_recv_line(srv));
+    srv_send(srv, "{\"error\": {\"class\": \"GenericError\", "
+                  "\"desc\": \"JSON parse error, expecting value\"}}");
+
+    /* a garbage line is skipped; the reply after it still arrives */
+    c3 = srv_recv(srv);
+    srv_write(srv, "this is not QMP\r\n{\"unknown\": 1}\r\n");
+    srv_send(srv, "{\"return\": 7, \"id\": \"%s\"}", vireo_json_object_get_string(c3, "id"));
     g_assert_null(srv_recv_line(srv));
 }
 
@@ -585,6 +609,14 @@ worker_command(gpointer opaque)
     assert_error(VIR_ERR_OPERATION_FAILED,
                  "operation failed: QEMU command 'cont' failed: Resetting the Virtual Machine "
                  "is required (GenericError)");
+
+    g_assert_cmpint(qemu_monitor_command(mon, "query-name", NULL, 0, &ret), ==, -1);
+    assert_error(VIR_ERR_OPERATION_FAILED,
+                 "QEMU command 'query-name' failed: JSON parse error, expecting value (GenericError)");
+
+    g_assert_cmpint(qemu_monitor_command(mon, "query-kvm", NULL, 0, &ret), ==, 0);
+    g_assert_cmpstr(vireo_json_get_number_text(ret), ==, "7");
+    g_assert_true(qemu_monitor_is_connected(mon));
     return NULL;
 }
 
@@ -951,29 +983,49 @@ test_close_while_waiting(void)
     rec_clear(&rec);
 }
 
-/* Many threads, many commands; the server answers each pair of commands
- * in swapped order. */
+/* Many threads, many commands; whenever a second command follows within
+ * 50 ms the server answers the pair in swapped order. */
 #define N_THREADS 8
 #define N_PER_THREAD 40
 
 static void
 script_concurrent(Srv *srv)
 {
-    srv_greet(srv);
-    for (int i = 0; i < N_THREADS * N_PER_THREAD; i += 2) {
-        g_autoptr(VireoJSON) a = srv_recv(srv);
-        g_autoptr(VireoJSON) b = srv_recv(srv);
-        const VireoJSON *cmds[2] = { b, a };
+    int answered = 0;
+    int swapped = 0;
 
-        for (int k = 0; k < 2; k++) {
-            gint64 n = -1;
+    srv_greet(srv);
+    while (answered < N_THREADS * N_PER_THREAD) {
+        g_autoptr(VireoJSON) a = srv_recv(srv);
+        g_autoptr(VireoJSON) b = NULL;
+        g_autofree char *line = NULL;
+        bool quiet = false;
+        const VireoJSON *cmds[2];
+        int n = 1;
+
+        if (answered + 1 < N_THREADS * N_PER_THREAD &&
+            (line = srv_recv_line_full(srv, 50, &quiet))) {
+            b = vireo_json_parse(line, strlen(line));
+            g_assert_nonnull(b);
+        }
+        cmds[0] = b ? b : a;
+        if (b) {
+            cmds[1] = a;
+            n = 2;
+            swapped++;
+        }
+        for (int k = 0; k < n; k++) {
+            gint64 v = -1;
 
             g_assert_true(vireo_json_object_get_int64(
-                vireo_json_object_get(cmds[k], "arguments"), "n", &n));
+                vireo_json_object_get(cmds[k], "arguments"), "n", &v));
             srv_send(srv, "{\"return\": {\"echo\": %" G_GINT64_FORMAT "}, \"id\": \"%s\"}",
-                     n, vireo_json_object_get_string(cmds[k], "id"));
+                     v, vireo_json_object_get_string(cmds[k], "id"));
+            answered++;
         }
     }
+    /* most replies really did go out of order */
+    g_assert_cmpint(swapped, >, N_THREADS * N_PER_THREAD / 8);
     g_assert_null(srv_recv_line(srv));
 }
 
@@ -1023,6 +1075,55 @@ test_concurrent(void)
     run_worker(worker_concurrent, mon);
     qemu_monitor_free(mon);
     srv_join(srv);
+    rec_clear(&rec);
+}
+
+/* A line over 64 MiB: the stream cannot be trusted any more, so the
+ * monitor hangs up, fails the waiting command and reports EOF. */
+static void
+script_oversized(Srv *srv)
+{
+    gsize chunk = 1024 * 1024;
+    g_autofree char *buf = g_malloc(chunk);
+    g_autoptr(VireoJSON) cmd = NULL;
+
+    srv_greet(srv);
+    cmd = srv_recv(srv);
+    memset(buf, 'x', chunk);
+    buf[0] = '"';
+    for (gsize sent = 0; sent <= 65 * chunk; sent += chunk) {
+        /* the client shuts the socket down once it has had enough */
+        if (send(srv->fd, buf, chunk, MSG_NOSIGNAL) < 0)
+            break;
+        buf[0] = 'x';
+    }
+    g_assert_null(srv_recv_line(srv));
+}
+
+static gpointer
+worker_oversized(gpointer opaque)
+{
+    g_assert_cmpint(qemu_monitor_command(opaque, "query-qmp-schema", NULL, 20000, NULL), ==, -1);
+    assert_error(VIR_ERR_OPERATION_FAILED, "QEMU monitor closed while running 'query-qmp-schema'");
+    return NULL;
+}
+
+static void
+test_oversized_line(void)
+{
+    Record rec;
+    Srv *srv;
+    QemuMonitor *mon;
+
+    rec_init(&rec);
+    srv = srv_start(script_oversized, NULL);
+    mon = open_pair(srv, &rec);
+    run_worker(worker_oversized, mon);
+    srv_join(srv);
+    loop_for(20);
+    g_assert_cmpint(rec.eofs, ==, 1);
+    g_assert_false(qemu_monitor_is_connected(mon));
+    qemu_monitor_free(mon);
     rec_clear(&rec);
 }
 
@@ -1328,6 +1429,7 @@ main(int argc, char **argv)
     g_test_add_func("/qemu-monitor/close-in-callback", test_close_in_callback);
     g_test_add_func("/qemu-monitor/close-while-waiting", test_close_while_waiting);
     g_test_add_func("/qemu-monitor/concurrent", test_concurrent);
+    g_test_add_func("/qemu-monitor/oversized-line", test_oversized_line);
     g_test_add_func("/qemu-monitor/main-thread-guard", test_main_thread_guard);
     g_test_add_func("/qemu-monitor/cmds", test_cmds);
     g_test_add_func("/qemu-monitor/real-qemu", test_real_qemu);
