@@ -46,7 +46,9 @@ struct _VireoStream {
     gsize wq_bytes;
 
     VireoStreamClosedFunc closed_cb;
+    VireoStreamFinishFunc finish_cb;
     void *opaque;
+    bool finishing;             /* the finish callback runs */
 };
 
 static GMutex streams_lock;
@@ -270,6 +272,16 @@ vireo_stream_open(VireoClient *client, const VireoPacketHeader *hdr, int fd,
                   bool readable, bool writable, const char *key, bool force,
                   VireoStreamClosedFunc closed_cb, void *opaque)
 {
+    VireoStreamCallbacks cb = { .closed = closed_cb, .opaque = opaque };
+
+    return vireo_stream_open_full(client, hdr, fd, readable, writable, key, force, &cb);
+}
+
+int
+vireo_stream_open_full(VireoClient *client, const VireoPacketHeader *hdr, int fd,
+                       bool readable, bool writable, const char *key, bool force,
+                       const VireoStreamCallbacks *cb)
+{
     VireoStream *st;
     VireoStream *old = NULL;
     int flags = fcntl(fd, F_GETFL);
@@ -307,8 +319,9 @@ vireo_stream_open(VireoClient *client, const VireoPacketHeader *hdr, int fd,
     st->writable = writable;
     st->key = g_strdup(key);
     st->state = STREAM_PENDING;
-    st->closed_cb = closed_cb;
-    st->opaque = opaque;
+    st->closed_cb = cb->closed;
+    st->finish_cb = cb->finish;
+    st->opaque = cb->opaque;
     g_queue_init(&st->wq);
     g_ptr_array_add(streams, st);
     g_mutex_unlock(&streams_lock);
@@ -345,13 +358,73 @@ vireo_stream_start_pending(VireoClient *client, const VireoPacketHeader *hdr)
     stream_unref(st);
 }
 
+/* Stream endings whose callback may block run here, not on the main loop. */
+static GThreadPool *finish_pool;
+static GOnce finish_pool_once = G_ONCE_INIT;
+
+typedef struct {
+    VireoStream *st;
+    bool aborted;
+} FinishJob;
+
+static gboolean
+close_ref_idle_cb(gpointer data)
+{
+    stream_close(data);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+finish_worker(gpointer data, gpointer unused)
+{
+    FinishJob *job = data;
+    VireoStream *st = job->st;
+
+    vireo_error_reset();
+    if (st->finish_cb(st->opaque, job->aborted) < 0 && !job->aborted)
+        stream_send_error(st);
+    else
+        stream_send(st, VIREO_STATUS_OK, NULL, 0);
+    g_idle_add_full(G_PRIORITY_DEFAULT, close_ref_idle_cb, st, (GDestroyNotify)stream_unref);
+    g_free(job);
+}
+
+static gpointer
+finish_pool_new(gpointer unused)
+{
+    return g_thread_pool_new(finish_worker, NULL, 4, FALSE, NULL);
+}
+
+/* Main thread: the client ended the stream; the fd's data is flushed.
+ * Close the fd (the other side sees EOF) and let the callback decide. */
+static void
+stream_finish_async(VireoStream *st, bool aborted)
+{
+    FinishJob *job = g_new0(FinishJob, 1);
+    GSource *source = g_steal_pointer(&st->source);
+
+    st->finishing = true;
+    if (source) {
+        g_source_destroy(source);
+        g_source_unref(source);
+    }
+    if (st->fd >= 0) {
+        close(st->fd);
+        st->fd = -1;
+    }
+    finish_pool = g_once(&finish_pool_once, finish_pool_new, NULL);
+    job->st = stream_ref(st);
+    job->aborted = aborted;
+    g_thread_pool_push(finish_pool, job, NULL);
+}
+
 void
 vireo_stream_incoming(VireoClient *client, const VireoPacketHeader *hdr,
                       const guint8 *data, gsize len)
 {
     VireoStream *st = stream_find(client, hdr->serial);
 
-    if (!st || st->hdr.proc != hdr->proc) {
+    if (!st || st->hdr.proc != hdr->proc || st->finishing) {
         /* A late packet for a stream already gone: libvirtd drops it. */
         if (st)
             stream_unref(st);
@@ -387,12 +460,20 @@ vireo_stream_incoming(VireoClient *client, const VireoPacketHeader *hdr,
                 break;
             }
         }
+        if (st->finish_cb) {
+            stream_finish_async(st, false);
+            break;
+        }
         stream_send(st, VIREO_STATUS_OK, NULL, 0);
         stream_close(st);
         break;
     case VIREO_STATUS_ERROR:
     default:
-        /* Abort: confirm and drop whatever is queued. */
+        /* Abort: drop whatever is queued, confirm. */
+        if (st->finish_cb) {
+            stream_finish_async(st, true);
+            break;
+        }
         stream_send(st, VIREO_STATUS_OK, NULL, 0);
         stream_close(st);
         break;

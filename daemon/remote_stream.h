@@ -25,6 +25,24 @@ typedef struct _VireoStream VireoStream;
  * console be opened again.  @opaque is the one given to open. */
 typedef void (*VireoStreamClosedFunc)(void *opaque);
 
+/* Run on a worker thread once the client ended the stream: after its
+ * finish (@aborted false: all data was handed to the fd, and the fd is
+ * closed) or abort (@aborted true).  May block (e.g. wait for a storage
+ * worker to flush to disk).  Returns 0, or -1 after reporting: the client's
+ * finish then gets the error instead of the confirmation. */
+typedef int (*VireoStreamFinishFunc)(void *opaque, bool aborted);
+
+typedef struct {
+    VireoStreamClosedFunc closed;   /* main thread, when the stream ends */
+    VireoStreamFinishFunc finish;   /* worker thread, see above */
+    void *opaque;
+} VireoStreamCallbacks;
+
+/* As vireo_stream_open, with a finish callback (uploads and downloads). */
+int vireo_stream_open_full(VireoClient *client, const VireoPacketHeader *hdr, int fd,
+                           bool readable, bool writable, const char *key, bool force,
+                           const VireoStreamCallbacks *cb);
+
 /* From a handler (worker thread): tie @fd (taken; made non-blocking) to the
  * call @hdr of @client.  @readable/@writable say which directions flow.
  * @key, if not NULL, names an exclusive resource (e.g. "console:<uuid>"):
