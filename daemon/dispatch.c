@@ -31,6 +31,7 @@ typedef struct {
 static ProcSlot proc_table[PROC_TABLE_SIZE];
 static GThreadPool *workers;
 static VireoHypervisorDriver *hv_driver;
+static VireoStorageDriver *storage_driver;
 static VireoServer *server;
 static gint ready;
 static __thread const VireoPacketHeader *current_call;
@@ -45,6 +46,18 @@ VireoHypervisorDriver *
 vireo_dispatch_driver(void)
 {
     return hv_driver;
+}
+
+VireoStorageDriver *
+vireo_dispatch_storage_driver(void)
+{
+    return storage_driver;
+}
+
+void
+vireo_dispatch_set_storage_driver(VireoStorageDriver *drv)
+{
+    storage_driver = drv;
 }
 
 VireoServer *
@@ -257,6 +270,7 @@ vireo_dispatch_client_closed(VireoClient *client)
     was_open = client->open;
     client->open = false;
     g_array_set_size(client->event_regs, 0);
+    g_array_set_size(client->pool_event_regs, 0);
     g_mutex_unlock(&client->lock);
     vireo_stream_client_closed(client);
     if (was_open && hv_driver->connect_closed)
@@ -275,6 +289,8 @@ vireo_dispatch_init(VireoHypervisorDriver *drv, VireoServer *srv,
     register_handlers(vireo_remote_host_handlers, vireo_remote_host_handlers_count);
     register_handlers(vireo_remote_domain_handlers, vireo_remote_domain_handlers_count);
     register_handlers(vireo_remote_event_handlers, vireo_remote_event_handlers_count);
+    register_handlers(vireo_remote_storage_handlers, vireo_remote_storage_handlers_count);
+    register_handlers(vireo_remote_stats_handlers, vireo_remote_stats_handlers_count);
 
     workers = g_thread_pool_new(worker_func, NULL, MAX(max_workers, 1u), FALSE, &gerr);
     if (!workers) {

@@ -38,6 +38,8 @@ typedef struct {
 VIREO_HANDLERS_DECLARE(vireo_remote_host_handlers);
 VIREO_HANDLERS_DECLARE(vireo_remote_domain_handlers);
 VIREO_HANDLERS_DECLARE(vireo_remote_event_handlers);
+VIREO_HANDLERS_DECLARE(vireo_remote_storage_handlers);
+VIREO_HANDLERS_DECLARE(vireo_remote_stats_handlers);
 
 int vireo_dispatch_init(VireoHypervisorDriver *drv, VireoServer *srv,
                         unsigned int max_workers);
@@ -52,6 +54,9 @@ void vireo_dispatch_call(VireoClient *client, const VireoPacketHeader *hdr,
 void vireo_dispatch_client_closed(VireoClient *client);
 
 VireoHypervisorDriver *vireo_dispatch_driver(void);
+/* The storage driver (NULL until set: storage calls answer NO_SUPPORT). */
+VireoStorageDriver *vireo_dispatch_storage_driver(void);
+void vireo_dispatch_set_storage_driver(VireoStorageDriver *drv);
 VireoServer *vireo_dispatch_server(void);
 
 /* The header of the call the calling worker thread is running (for

@@ -26,6 +26,7 @@
 #include "util/vireo_log.h"
 #include "util/vireo_pidfile.h"
 #include "qemu/qemu_driver.h"
+#include "storage/storage_driver.h"
 #include "dispatch.h"
 #include "remote_events.h"
 #include "rpc_server.h"
@@ -56,6 +57,7 @@ on_hup_signal(gpointer data)
 
 typedef struct {
     VireoHypervisorDriver *drv;
+    VireoStorageDriver *storage;
     const char *uri_file;
     char *uri;
 } RecoverCtx;
@@ -67,6 +69,10 @@ recover_run(gpointer data)
 {
     RecoverCtx *ctx = data;
 
+    /* Pools first: autostarted guests may have their disks in them. */
+    if (ctx->storage->state_autostart() < 0)
+        VIREO_ERROR("storage recovery failed: %s",
+                    vireo_error_last() ? vireo_error_last()->message : "?");
     if (ctx->drv->state_autostart() < 0)
         VIREO_ERROR("recovery failed: %s",
                     vireo_error_last() ? vireo_error_last()->message : "?");
@@ -152,6 +158,7 @@ main(int argc, char **argv)
     VireoDriverPaths dpaths;
     VireoServer *srv;
     VireoHypervisorDriver *drv = qemu_driver_get();
+    VireoStorageDriver *storage = storage_driver_get();
     int pidfd;
 
     g_option_context_add_main_entries(octx, entries, NULL);
@@ -213,6 +220,11 @@ main(int argc, char **argv)
     };
     if (drv->state_initialize(&dpaths, vireo_remote_events_deliver, NULL) < 0)
         die("cannot initialise the QEMU driver");
+    /* The storage driver's vol_in_use hook is wired here once the QEMU
+     * driver can answer it (set_vol_in_use_hook). */
+    if (storage->state_initialize(&dpaths, vireo_remote_pool_events_deliver, NULL) < 0)
+        die("cannot initialise the storage driver");
+    vireo_dispatch_set_storage_driver(storage);
 
     if (add_sockets(srv, cfg, paths->sock_dir) < 0)
         die("cannot listen");
@@ -225,6 +237,7 @@ main(int argc, char **argv)
     /* Recovery talks to running guests, whose monitors the main loop reads:
      * it runs beside the loop, and mutating calls wait for it. */
     recover.drv = drv;
+    recover.storage = storage;
     recover.uri_file = paths->uri_file;
     recover.uri = g_strdup_printf("qemu+unix:///system?socket=%s/libvirt-sock", paths->sock_dir);
     recover_thread = g_thread_new("vireo-recover", recover_run, &recover);
@@ -235,6 +248,7 @@ main(int argc, char **argv)
     vireo_server_shutdown(srv);
     vireo_dispatch_shutdown();
     drv->state_cleanup();
+    storage->state_cleanup();
     vireo_server_free(srv);
     unlink(paths->uri_file);
     vireo_pidfile_release(paths->pidfile, pidfd);

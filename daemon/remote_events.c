@@ -326,6 +326,119 @@ h_legacy_deregister_any(VireoClient *client, void *a, void *r)
     return 0;
 }
 
+/* ---- storage pool events (368/369; messages 370, 373) ------------- */
+
+static void
+deliver_pool_to_client(VireoClient *client, void *opaque)
+{
+    const VireoPoolEvent *ev = opaque;
+    g_autoptr(GPtrArray) pkts = g_ptr_array_new();
+
+    g_mutex_lock(&client->lock);
+    if (client->open && !client->dead) {
+        for (guint i = 0; i < client->pool_event_regs->len; i++) {
+            VireoEventReg *reg = &g_array_index(client->pool_event_regs, VireoEventReg, i);
+
+            if (reg->event_id != ev->event_id)
+                continue;
+            if (reg->has_filter && memcmp(reg->uuid, ev->pool->uuid, VIR_UUID_BUFLEN) != 0)
+                continue;
+            if (ev->event_id == VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE) {
+                remote_storage_pool_event_lifecycle_msg m = { 0 };
+
+                m.callbackID = reg->callback_id;
+                remote_pool_out(&m.pool, ev->pool);
+                m.event = ev->event;
+                m.detail = ev->detail;
+                g_ptr_array_add(pkts, encode_msg(REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE,
+                                                 (xdrproc_t)xdr_remote_storage_pool_event_lifecycle_msg,
+                                                 &m));
+                g_free(m.pool.name);
+            } else {
+                remote_storage_pool_event_refresh_msg m = { 0 };
+
+                m.callbackID = reg->callback_id;
+                remote_pool_out(&m.pool, ev->pool);
+                g_ptr_array_add(pkts, encode_msg(REMOTE_PROC_STORAGE_POOL_EVENT_REFRESH,
+                                                 (xdrproc_t)xdr_remote_storage_pool_event_refresh_msg,
+                                                 &m));
+                g_free(m.pool.name);
+            }
+        }
+    }
+    g_mutex_unlock(&client->lock);
+    for (guint i = 0; i < pkts->len; i++)
+        if (pkts->pdata[i])
+            vireo_client_send(client, pkts->pdata[i]);
+}
+
+void
+vireo_remote_pool_events_deliver(VireoPoolEvent *ev, void *opaque)
+{
+    VireoServer *srv = vireo_dispatch_server();
+
+    if (srv)
+        vireo_server_foreach_client(srv, deliver_pool_to_client, ev);
+    vireo_pool_event_free(ev);
+}
+
+static int
+h_pool_event_register_any(VireoClient *client, void *a, void *r)
+{
+    remote_connect_storage_pool_event_register_any_args *args = a;
+    remote_connect_storage_pool_event_register_any_ret *ret = r;
+    VireoEventReg reg = { 0 };
+
+    if (args->eventID < 0 || args->eventID >= VIR_STORAGE_POOL_EVENT_ID_REFRESH + 1) {
+        vireo_error_report(VIR_ERR_INVALID_ARG, "unsupported storage pool event ID %d",
+                           args->eventID);
+        return -1;
+    }
+    reg.event_id = args->eventID;
+    reg.callback_id = g_atomic_int_add(&next_callback_id, 1);
+    if (args->pool) {
+        reg.has_filter = true;
+        memcpy(reg.uuid, args->pool->uuid, VIR_UUID_BUFLEN);
+    }
+    g_mutex_lock(&client->lock);
+    if (client->pool_event_regs->len >= MAX_REGS_PER_CLIENT) {
+        g_mutex_unlock(&client->lock);
+        vireo_error_report(VIR_ERR_OPERATION_FAILED,
+                           "too many storage pool event registrations on this connection "
+                           "(limit %d)", MAX_REGS_PER_CLIENT);
+        return -1;
+    }
+    g_array_append_val(client->pool_event_regs, reg);
+    g_mutex_unlock(&client->lock);
+    ret->callbackID = reg.callback_id;
+    return 0;
+}
+
+static int
+h_pool_event_deregister_any(VireoClient *client, void *a, void *r)
+{
+    remote_connect_storage_pool_event_deregister_any_args *args = a;
+    bool found = false;
+
+    g_mutex_lock(&client->lock);
+    for (guint i = 0; i < client->pool_event_regs->len; i++) {
+        if (g_array_index(client->pool_event_regs, VireoEventReg, i).callback_id ==
+            args->callbackID) {
+            g_array_remove_index(client->pool_event_regs, i);
+            found = true;
+            break;
+        }
+    }
+    g_mutex_unlock(&client->lock);
+    if (!found) {
+        vireo_error_report(VIR_ERR_INVALID_ARG,
+                           "storage pool event callback %d is not registered on this "
+                           "connection", args->callbackID);
+        return -1;
+    }
+    return 0;
+}
+
 const VireoRemoteHandlerEntry vireo_remote_event_handlers[] = {
     { REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, h_callback_register_any, 0,
       "virConnectDomainEventRegisterAny" },
@@ -339,5 +452,9 @@ const VireoRemoteHandlerEntry vireo_remote_event_handlers[] = {
       "virConnectDomainEventRegisterAny" },
     { REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, h_legacy_deregister_any, 0,
       "virConnectDomainEventDeregisterAny" },
+    { REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, h_pool_event_register_any, 0,
+      "virConnectStoragePoolEventRegisterAny" },
+    { REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY, h_pool_event_deregister_any, 0,
+      "virConnectStoragePoolEventDeregisterAny" },
 };
 const gsize vireo_remote_event_handlers_count = G_N_ELEMENTS(vireo_remote_event_handlers);

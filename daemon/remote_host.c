@@ -108,6 +108,7 @@ h_connect_close(VireoClient *client, void *a, void *r)
     client->open = false;
     client->close_callback = false;
     g_array_set_size(client->event_regs, 0);
+    g_array_set_size(client->pool_event_regs, 0);
     g_mutex_unlock(&client->lock);
     if (was_open && DRV->connect_closed)
         DRV->connect_closed(&client->conn);

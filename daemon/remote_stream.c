@@ -305,9 +305,9 @@ vireo_stream_open_full(VireoClient *client, const VireoPacketHeader *hdr, int fd
         g_mutex_unlock(&streams_lock);
         stream_unref(old);
         close(fd);
+        /* libvirt's words; virsh console --force takes a session over. */
         vireo_error_report(VIR_ERR_OPERATION_FAILED,
-                           "an active console session exists for this domain; use --force "
-                           "to take it over");
+                           "Active console session exists for this domain");
         return -1;
     }
     st = g_new0(VireoStream, 1);

@@ -11,3 +11,14 @@
 VireoDomainRef *remote_dom_in(const remote_nonnull_domain *in);
 /* Fill a wire handle (strings allocated for xdr_free). */
 void remote_dom_out(remote_nonnull_domain *out, const VireoDomainRef *ref);
+/* Typed parameters (GArray of VireoTypedParam) to the wire, in order, at
+ * most @max of them; STRING ones are dropped unless @strings_ok, as libvirtd
+ * does for clients without VIR_TYPED_PARAM_STRING_OKAY.  Fills *@val
+ * (allocated for xdr_free; NULL when empty) and *@len. */
+void remote_typed_params_out(const GArray *in, bool strings_ok, guint max,
+                             remote_typed_param **val, u_int *len);
+
+VireoPoolRef *remote_pool_in(const remote_nonnull_storage_pool *in);
+void remote_pool_out(remote_nonnull_storage_pool *out, const VireoPoolRef *ref);
+VireoVolRef *remote_vol_in(const remote_nonnull_storage_vol *in);
+void remote_vol_out(remote_nonnull_storage_vol *out, const VireoVolRef *ref);

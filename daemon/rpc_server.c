@@ -84,6 +84,8 @@ vireo_client_unref(VireoClient *client)
     g_free(client->rx_buf);
     if (client->event_regs)
         g_array_free(client->event_regs, TRUE);
+    if (client->pool_event_regs)
+        g_array_free(client->pool_event_regs, TRUE);
     g_free(client->conn.uri);
     g_mutex_clear(&client->lock);
     g_free(client);
@@ -416,6 +418,7 @@ listener_accept(int fd, GIOCondition cond, gpointer data)
     client->last_rx_us = g_get_monotonic_time();
     g_queue_init(&client->tx);
     client->event_regs = g_array_new(FALSE, TRUE, sizeof(VireoEventReg));
+    client->pool_event_regs = g_array_new(FALSE, TRUE, sizeof(VireoEventReg));
     g_mutex_lock(&srv->lock);
     client->id = ++srv->next_client_id;
     client->conn.serial = client->id;

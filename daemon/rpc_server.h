@@ -74,6 +74,7 @@ struct _VireoClient {
     bool close_callback;
     VireoConnect conn;
     GArray *event_regs;          /* VireoEventReg */
+    GArray *pool_event_regs;     /* VireoEventReg: storage pool events */
 };
 
 VireoServer *vireo_server_new(const VireoServerLimits *limits);

@@ -29,6 +29,8 @@
 typedef struct {
     /* process */
     pid_t pid;
+    guint64 generation;              /* bumped at every start: callbacks of an
+                                        earlier QEMU recognise themselves stale */
     int pidfd;
     guint pidfd_watch;
     unsigned long long start_ticks;  /* /proc/PID/stat starttime: identity */

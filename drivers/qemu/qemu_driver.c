@@ -31,6 +31,7 @@
 #include "qemu/qemu_driver.h"
 #include "qemu/qemu_monitor_cmds.h"
 #include "qemu/qemu_process.h"
+#include "qemu/qemu_stats.h"
 
 VIREO_LOG_MODULE("qemu.driver");
 
@@ -1312,6 +1313,16 @@ static VireoHypervisorDriver qemu_hypervisor_driver = {
     .domain_open_console = qemu_domain_open_console,
     .domain_get_metadata = qemu_domain_get_metadata,
     .domain_set_metadata = qemu_domain_set_metadata,
+    .connect_get_all_domain_stats = qemu_stats_get_all_domain_stats,
+    .domain_block_stats = qemu_stats_domain_block_stats,
+    .domain_block_stats_flags = qemu_stats_domain_block_stats_flags,
+    .domain_interface_stats = qemu_stats_domain_interface_stats,
+    .domain_get_block_info = qemu_stats_domain_get_block_info,
+    .domain_memory_stats = qemu_stats_domain_memory_stats,
+    .domain_get_vcpus = qemu_stats_domain_get_vcpus,
+    .domain_get_vcpus_flags = qemu_stats_domain_get_vcpus_flags,
+    .domain_get_cpu_stats = qemu_stats_domain_get_cpu_stats,
+    .node_get_cpu_map = qemu_stats_node_get_cpu_map,
 };
 
 VireoHypervisorDriver *

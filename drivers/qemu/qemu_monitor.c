@@ -607,7 +607,8 @@ qemu_monitor_get_version(QemuMonitor *mon, int *major, int *minor, int *micro)
 
 /* ---- commands ---------------------------------------------------------- */
 
-/* Forget @p if the reader has not taken it.  Lock held. */
+/* Stop waiting for the reply with @id (a no-op once the reader took it).
+ * Lock held. */
 static void
 pending_forget(QemuMonitor *mon, const char *id)
 {

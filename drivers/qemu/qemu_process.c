@@ -100,10 +100,10 @@ proc_start_ticks(pid_t pid)
      * last ')' before counting fields. */
     if (!(p = strrchr(buf, ')')))
         return 0;
-    p++;
-    for (int field = 3; field < 22 && p; field++) {
+    /* p is at the ')'; after the k-th step it is at the blank before
+     * field k. */
+    for (int field = 3; field <= 22 && p; field++)
         p = strchr(p + 1, ' ');
-    }
     if (p)
         ticks = g_ascii_strtoull(p + 1, NULL, 10);
     return ticks;
@@ -124,12 +124,13 @@ qemu_process_cpu_time(VireoDomainObj *obj)
     path = g_strdup_printf("/proc/%d/stat", (int)priv->pid);
     if (!g_file_get_contents(path, &buf, NULL, NULL) || !(p = strrchr(buf, ')')))
         return 0;
-    /* fields 14 (utime) and 15 (stime) */
+    /* fields 14 (utime) and 15 (stime); after the k-th step p is at the
+     * blank before field k */
     for (int field = 3; field <= 15 && p; field++) {
         p = strchr(p + 1, ' ');
-        if (p && field == 13)
-            utime = g_ascii_strtoull(p + 1, NULL, 10);
         if (p && field == 14)
+            utime = g_ascii_strtoull(p + 1, NULL, 10);
+        if (p && field == 15)
             stime = g_ascii_strtoull(p + 1, NULL, 10);
     }
     return (utime + stime) * (1000000000ULL / (unsigned long long)hz);
@@ -253,40 +254,65 @@ qemu_process_run_task(gpointer data, gpointer unused)
     g_free(t);
 }
 
-/* Main loop: QEMU went away (or its monitor did). */
+/* Main loop, object locked: the QEMU of @generation went away (or its
+ * monitor did).  A notice about an earlier QEMU of this domain (its
+ * callback was already running when cleanup removed it) is ignored: it must
+ * not mark the next QEMU as gone. */
 static void
-note_gone(VireoDomainObj *obj)
+note_gone_locked(VireoDomainObj *obj, guint64 generation)
 {
-    QemuDomainPriv *priv;
+    QemuDomainPriv *priv = qemu_domain_priv(obj);
 
-    vireo_domain_obj_lock(obj);
-    priv = qemu_domain_priv(obj);
+    if (!vireo_domain_obj_is_active(obj) || generation != priv->generation)
+        return;
     priv->exited = true;
-    if (vireo_domain_obj_is_active(obj) && !priv->stopping && !priv->cleanup_queued) {
+    if (!priv->stopping && !priv->cleanup_queued) {
         priv->cleanup_queued = true;
         queue_task(exit_work, obj);
     }
-    vireo_domain_obj_unlock(obj);
+}
+
+typedef struct {
+    VireoDomainObj *obj;
+    guint64 generation;
+} PidWatch;
+
+static void
+pid_watch_free(gpointer data)
+{
+    PidWatch *w = data;
+
+    vireo_domain_obj_unref(w->obj);
+    g_free(w);
 }
 
 static gboolean
 pidfd_ready_cb(int fd, GIOCondition cond, gpointer data)
 {
-    VireoDomainObj *obj = data;
+    PidWatch *w = data;
     QemuDomainPriv *priv;
 
-    vireo_domain_obj_lock(obj);
-    priv = qemu_domain_priv(obj);
-    priv->pidfd_watch = 0;
-    vireo_domain_obj_unlock(obj);
-    note_gone(obj);
+    vireo_domain_obj_lock(w->obj);
+    priv = qemu_domain_priv(w->obj);
+    if (w->generation == priv->generation)
+        priv->pidfd_watch = 0;
+    note_gone_locked(w->obj, w->generation);
+    vireo_domain_obj_unlock(w->obj);
     return G_SOURCE_REMOVE;
 }
 
 static void
 monitor_eof_cb(QemuMonitor *mon, void *opaque)
 {
-    note_gone(opaque);
+    VireoDomainObj *obj = opaque;
+    QemuDomainPriv *priv;
+
+    vireo_domain_obj_lock(obj);
+    priv = qemu_domain_priv(obj);
+    /* priv->mon is NULL while start is still opening this monitor. */
+    if (!priv->mon || priv->mon == mon)
+        note_gone_locked(obj, priv->generation);
+    vireo_domain_obj_unlock(obj);
 }
 
 static void
@@ -301,9 +327,13 @@ watch_pid(VireoDomainObj *obj)
                    "monitor to notice its exit", (int)priv->pid, g_strerror(errno));
         return;
     }
-    priv->pidfd_watch = g_unix_fd_add_full(G_PRIORITY_DEFAULT, priv->pidfd, G_IO_IN,
-                                           pidfd_ready_cb, vireo_domain_obj_ref(obj),
-                                           (GDestroyNotify)vireo_domain_obj_unref);
+    {
+        PidWatch *w = g_new0(PidWatch, 1);
+        w->obj = vireo_domain_obj_ref(obj);
+        w->generation = priv->generation;
+        priv->pidfd_watch = g_unix_fd_add_full(G_PRIORITY_DEFAULT, priv->pidfd, G_IO_IN,
+                                               pidfd_ready_cb, w, pid_watch_free);
+    }
 }
 
 /* Wait until the process is gone, dropping the object lock.  Returns true
@@ -792,10 +822,17 @@ qemu_process_start(VireoDomainObj *obj, VireoConnect *conn, unsigned int flags)
     gint64 t0 = g_get_monotonic_time();
 
     if (vireo_domain_obj_is_active(obj)) {
-        vireo_error_report(VIR_ERR_OPERATION_INVALID, "domain '%s' is already running",
-                           obj->def->name);
+        vireo_error_report(VIR_ERR_OPERATION_INVALID, "domain is already running");
         return -1;
     }
+    /* A new QEMU: notices about the previous one no longer apply. */
+    priv->generation++;
+    priv->exited = false;
+    priv->cleanup_queued = false;
+    priv->stopping = false;
+    priv->got_shutdown = false;
+    priv->fake_reboot = false;
+
     persistent = obj->def;
     if (!(live = vireo_domain_def_copy(persistent)))
         return -1;
@@ -877,9 +914,9 @@ qemu_process_start(VireoDomainObj *obj, VireoConnect *conn, unsigned int flags)
         goto fail;
     {
         g_autofree char *line = vireo_command_to_string(cmd);
-        g_autofree char *head = g_strdup_printf("%s: starting up\n%s\n",
-                                                g_date_time_format_iso8601(
-                                                    g_date_time_new_now_utc()), line);
+        g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+        g_autofree char *stamp = g_date_time_format_iso8601(now);
+        g_autofree char *head = g_strdup_printf("%s: starting up\n%s\n", stamp, line);
         if (write(log_fd, head, strlen(head)) < 0)
             VIREO_WARN("cannot write to '%s': %s", priv->log_path, g_strerror(errno));
     }
@@ -1088,6 +1125,7 @@ reconnect_one(const char *file)
         obj->persistent = false;
     }
     priv = qemu_domain_priv(obj);
+    priv->generation++;
     priv->pid = st->pid;
     priv->start_ticks = st->start_ticks;
     priv->monitor_path = g_strdup(st->monitor_path);

@@ -11,7 +11,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Tap, Daemon, Failure, check, check_in, shorten,  # noqa: E402
+from harness import (Tap, Daemon, Failure, check, shorten,  # noqa: E402
                      CLEAN_ENV, _register_pid, _forget_pid, kill9, libvirt)
 from test_vm_lib import (Guests, Work, guest, vm_xml, ensure_qemu_user,  # noqa: E402
                          wait_marker, wait_state, domstate, count_markers, qemu_pid,

@@ -25,7 +25,7 @@ import uuid as uuidlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import (Failure, Skip, external, make_tempdir, run, shorten, libvirt,  # noqa: E402
+from harness import (Failure, Skip, external, make_tempdir, run, shorten,  # noqa: E402
                      cleanup_all)
 
 SRCDIR = harness.SRCDIR
@@ -332,7 +332,7 @@ def fresh_log(path):
         pass
 
 
-def qemu_log_tail(d, name, n=15):
+def qemu_log_tail(d, name, n=10):
     """Last lines of the daemon's per-domain QEMU log (own vireod only), for failure reports."""
     if external() or not d.root or not os.path.isdir(d.root):
         return ''
@@ -341,7 +341,9 @@ def qemu_log_tail(d, name, n=15):
         for f in files:
             if f == name + '.log':
                 p = os.path.join(dirpath, f)
-                lines = read_log(p).splitlines()[-n:]
+                # the QEMU command line is long and repeated per start: shorten it
+                lines = [l if not l.startswith('/') or len(l) < 160 else l[:120] + ' ...'
+                         for l in read_log(p).splitlines()[-n:]]
                 out.append('--- %s\n%s' % (p, '\n'.join(lines)))
     return '\n'.join(out)
 

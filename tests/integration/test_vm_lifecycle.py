@@ -16,7 +16,7 @@ from harness import (Tap, Daemon, Failure, check, check_eq, check_in,  # noqa: E
 from test_vm_lib import (Guests, Work, guest, vm_xml, ensure_qemu_user,  # noqa: E402
                          wait_marker, wait_state, domstate, count_markers, read_log,
                          qemu_pid, qemu_pids, wait_pid_gone, fresh_log, start, tail_note,
-                         virsh_err, MARKER, POWERBUTTON)
+                         virsh_err, POWERBUTTON)
 
 tap = Tap(per_test_timeout=240)
 d = Daemon()

@@ -4,18 +4,17 @@ reconnection after restart; QEMU's user and the DAC labelling of a disk image.""
 
 import os
 import pwd
-import signal
 import stat
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Tap, Daemon, Failure, Skip, check, check_eq, external,  # noqa: E402
+from harness import (Tap, Daemon, Skip, check, check_eq, external,  # noqa: E402
                      require_own_daemon, parse_xml)
 from test_vm_lib import (Guests, Work, guest, vm_xml, ensure_qemu_user, QEMU_USER,  # noqa: E402
                          wait_marker, wait_state, domstate, qemu_pid, qemu_pids, wait_pid_gone,
-                         proc_uids, start, tail_note, POWERBUTTON)
+                         proc_uids, start, tail_note, fresh_log, POWERBUTTON)
 
 tap = Tap(per_test_timeout=300)
 d = Daemon()
@@ -180,6 +179,32 @@ def t_shutdown_after_restart():
     for n in THREE:
         wait_state(d, n, 'shut off (shutdown)', timeout=20)
         check(wait_pid_gone(pids[n], 10), 'QEMU of %s still exists' % n)
+        d.virsh_ok('undefine', n)
+
+
+@tap.test('shutdown then at once start again, 4 cycles on 3 guests in parallel: every start works')
+def t_cycles():
+    guest()
+    names = [g.name('cycle%d' % i) for i in range(3)]
+    for n in names:
+        define(n)
+
+    def cycles(n):
+        for i in range(4):
+            fresh_log(log_of(n))
+            start(d, n)
+            wait_marker(log_of(n), 1, timeout=120, what='boot %d of %s' % (i + 1, n))
+            pid = qemu_pid(n)
+            d.virsh_ok('shutdown', n)
+            wait_state(d, n, 'shut off (shutdown)', timeout=30)
+            # The next start follows at once: the daemon said the domain is shut off, so
+            # nothing of the old QEMU may touch the new one.
+        check(wait_pid_gone(pid, 10), 'last QEMU %d of %s still exists 10 s after shut off' % (
+            pid, n))
+    errs = parallel(cycles, names)
+    bad = {n: str(e) for n, e in errs.items() if e}
+    check(not bad, 'cycles that failed: %r' % bad)
+    for n in names:
         d.virsh_ok('undefine', n)
 
 

@@ -5,7 +5,6 @@ python3-libvirt calls behind them.  A "not supported" answer is a failure: these
 are calls virt-manager and monitoring tools make constantly."""
 
 import os
-import re
 import sys
 import time
 

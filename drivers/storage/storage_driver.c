@@ -1,0 +1,1295 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * storage_driver: storage pools (objects, persistence, lifecycle, events).
+ *
+ * Persistent pools are <config>/storage/NAME.xml, autostart is a symlink
+ * <config>/storage/autostart/NAME.xml, and a running pool's live definition
+ * is <run>/storage/NAME.xml, all written atomically.  Backend work runs on a
+ * small worker pool; see storage_driver_priv.h for locking.
+ */
+#include "vireo-config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#define VIREO_ERROR_DOMAIN VIR_FROM_STORAGE
+#include "util/vireo_error.h"
+#include "util/vireo_file.h"
+#include "util/vireo_log.h"
+#include "storage_driver.h"
+#include "storage_driver_priv.h"
+
+VIREO_LOG_MODULE("storage.driver");
+
+/* Backend jobs (mkfs, qemu-img, scans) running at once. */
+#define STORAGE_JOB_THREADS 4
+
+typedef struct {
+    char *config_dir;        /* <config>/storage */
+    char *autostart_dir;     /* <config>/storage/autostart */
+    char *state_dir;         /* <run>/storage */
+
+    GMutex list_lock;
+    GHashTable *by_name;     /* name -> VireoStoragePool* (ref) */
+
+    GThreadPool *jobs;
+    VireoPoolEventSink sink;
+    void *sink_opaque;
+    VireoVolInUseFunc vol_in_use;
+} StorageDriverState;
+
+static StorageDriverState *drv;
+
+/* ---- worker jobs ---------------------------------------------------- */
+
+typedef struct {
+    int (*sync_fn)(void *data);
+    void (*async_fn)(void *data);
+    void *data;
+    GMutex lock;
+    GCond cond;
+    bool done;
+    int rc;
+    VireoError *err;
+} StorageJob;
+
+static void
+storage_job_worker(gpointer data, gpointer user_data)
+{
+    StorageJob *job = data;
+
+    vireo_error_reset();
+    if (job->async_fn) {
+        job->async_fn(job->data);
+        g_free(job);
+        return;
+    }
+    job->rc = job->sync_fn(job->data);
+    g_mutex_lock(&job->lock);
+    if (job->rc < 0)
+        job->err = vireo_error_save();
+    job->done = true;
+    g_cond_signal(&job->cond);
+    g_mutex_unlock(&job->lock);
+}
+
+int
+storage_job_run(int (*func)(void *data), void *data)
+{
+    StorageJob job = { .sync_fn = func, .data = data };
+    int rc;
+
+    g_mutex_init(&job.lock);
+    g_cond_init(&job.cond);
+    g_thread_pool_push(drv->jobs, &job, NULL);
+    g_mutex_lock(&job.lock);
+    while (!job.done)
+        g_cond_wait(&job.cond, &job.lock);
+    g_mutex_unlock(&job.lock);
+    rc = job.rc;
+    if (rc < 0) {
+        if (!job.err)
+            vireo_error_report(VIR_ERR_INTERNAL_ERROR, "storage job failed without saying why");
+        else
+            vireo_error_restore(job.err);
+    }
+    g_mutex_clear(&job.lock);
+    g_cond_clear(&job.cond);
+    return rc;
+}
+
+void
+storage_job_start(void (*func)(void *data), void *data)
+{
+    StorageJob *job = g_new0(StorageJob, 1);
+
+    job->async_fn = func;
+    job->data = data;
+    g_thread_pool_push(drv->jobs, job, NULL);
+}
+
+VireoVolInUseFunc
+storage_vol_in_use_hook(void)
+{
+    return drv ? drv->vol_in_use : NULL;
+}
+
+/* ---- pool objects --------------------------------------------------- */
+
+static VireoStoragePool *
+storage_pool_new(VireoStoragePoolDef *def)
+{
+    VireoStoragePool *pool = g_new0(VireoStoragePool, 1);
+
+    pool->refs = 1;
+    g_mutex_init(&pool->lock);
+    pool->st.def = def;
+    pool->st.volumes = g_ptr_array_new_with_free_func((GDestroyNotify)vireo_storage_vol_def_free);
+    pool->busy = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    return pool;
+}
+
+VireoStoragePool *
+storage_pool_ref(VireoStoragePool *pool)
+{
+    g_atomic_int_inc(&pool->refs);
+    return pool;
+}
+
+void
+storage_pool_unref(VireoStoragePool *pool)
+{
+    if (!pool || !g_atomic_int_dec_and_test(&pool->refs))
+        return;
+    if (pool->persistent_def != pool->st.def)
+        vireo_storage_pool_def_free(pool->persistent_def);
+    vireo_storage_pool_def_free(pool->st.def);
+    g_ptr_array_unref(pool->st.volumes);
+    g_hash_table_unref(pool->busy);
+    g_mutex_clear(&pool->lock);
+    g_free(pool);
+}
+
+void
+storage_pool_end(VireoStoragePool *pool)
+{
+    if (!pool)
+        return;
+    g_mutex_unlock(&pool->lock);
+    storage_pool_unref(pool);
+}
+
+/* Referenced and locked; NULL when absent (nothing reported). */
+static VireoStoragePool *
+pool_get_locked(const char *name)
+{
+    VireoStoragePool *pool;
+
+    g_mutex_lock(&drv->list_lock);
+    pool = g_hash_table_lookup(drv->by_name, name);
+    if (pool)
+        storage_pool_ref(pool);
+    g_mutex_unlock(&drv->list_lock);
+    if (!pool)
+        return NULL;
+    g_mutex_lock(&pool->lock);
+    if (pool->removed) {
+        storage_pool_end(pool);
+        return NULL;
+    }
+    return pool;
+}
+
+VireoStoragePool *
+storage_pool_find_by_name(const char *name)
+{
+    VireoStoragePool *pool = pool_get_locked(name);
+
+    if (!pool)
+        vireo_error_report(VIR_ERR_NO_STORAGE_POOL,
+                           "no storage pool with matching name '%s'", name);
+    return pool;
+}
+
+static VireoStoragePool *
+pool_find_by_uuid_locked(const unsigned char *uuid)
+{
+    g_autoptr(GPtrArray) all = storage_pool_snapshot();
+
+    for (guint i = 0; i < all->len; i++) {
+        VireoStoragePool *pool = all->pdata[i];
+
+        g_mutex_lock(&pool->lock);
+        if (!pool->removed && memcmp(pool->st.def->uuid, uuid, VIR_UUID_BUFLEN) == 0)
+            return storage_pool_ref(pool);
+        g_mutex_unlock(&pool->lock);
+    }
+    return NULL;
+}
+
+VireoStoragePool *
+storage_pool_find(const VireoPoolRef *ref)
+{
+    VireoStoragePool *pool = pool_find_by_uuid_locked(ref->uuid);
+
+    if (!pool) {
+        char uuidstr[VIR_UUID_STRING_BUFLEN];
+
+        vireo_uuid_format(ref->uuid, uuidstr);
+        vireo_error_report(VIR_ERR_NO_STORAGE_POOL,
+                           "no storage pool with matching uuid '%s' (%s)",
+                           uuidstr, ref->name);
+    }
+    return pool;
+}
+
+static gint
+pool_cmp_name(gconstpointer a, gconstpointer b)
+{
+    const VireoStoragePool *pa = *(VireoStoragePool *const *)a;
+    const VireoStoragePool *pb = *(VireoStoragePool *const *)b;
+
+    return g_strcmp0(pa->st.def->name, pb->st.def->name);
+}
+
+GPtrArray *
+storage_pool_snapshot(void)
+{
+    GPtrArray *all = g_ptr_array_new_with_free_func((GDestroyNotify)storage_pool_unref);
+    GHashTableIter it;
+    gpointer value;
+
+    g_mutex_lock(&drv->list_lock);
+    g_hash_table_iter_init(&it, drv->by_name);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        g_ptr_array_add(all, storage_pool_ref(value));
+    g_mutex_unlock(&drv->list_lock);
+    /* Names never change while a pool is listed, so sorting unlocked is safe. */
+    g_ptr_array_sort(all, pool_cmp_name);
+    return all;
+}
+
+/* @pool locked by the caller. */
+static void
+pool_list_remove(VireoStoragePool *pool)
+{
+    g_mutex_lock(&drv->list_lock);
+    if (g_hash_table_lookup(drv->by_name, pool->st.def->name) == pool)
+        g_hash_table_remove(drv->by_name, pool->st.def->name);
+    g_mutex_unlock(&drv->list_lock);
+    pool->removed = true;
+}
+
+VireoPoolRef *
+storage_pool_make_ref(const VireoStoragePool *pool)
+{
+    return vireo_pool_ref_new(pool->st.def->name, pool->st.def->uuid);
+}
+
+VireoVolRef *
+storage_vol_make_ref(const VireoStoragePool *pool, const VireoStorageVolDef *vol)
+{
+    return vireo_vol_ref_new(pool->st.def->name, vol->name, vol->key);
+}
+
+const VireoStorageBackend *
+storage_pool_backend(const VireoStoragePool *pool)
+{
+    return vireo_storage_backend_for(pool->st.def->type);
+}
+
+bool
+storage_pool_check_active(const VireoStoragePool *pool)
+{
+    if (!pool->st.active) {
+        vireo_error_report(VIR_ERR_OPERATION_INVALID,
+                           "storage pool '%s' is not active", pool->st.def->name);
+        return false;
+    }
+    return true;
+}
+
+static bool
+pool_check_inactive(const VireoStoragePool *pool)
+{
+    if (pool->st.active) {
+        vireo_error_report(VIR_ERR_OPERATION_INVALID,
+                           "storage pool '%s' is already active", pool->st.def->name);
+        return false;
+    }
+    return true;
+}
+
+static bool
+pool_check_idle(const VireoStoragePool *pool)
+{
+    if (g_hash_table_size(pool->busy) > 0) {
+        vireo_error_report(VIR_ERR_OPERATION_INVALID,
+                           "storage pool '%s' has asynchronous jobs running "
+                           "(volume uploads or downloads)", pool->st.def->name);
+        return false;
+    }
+    return true;
+}
+
+void
+storage_pool_emit(const VireoStoragePool *pool, int event_id, int event)
+{
+    g_autoptr(VireoPoolRef) ref = NULL;
+
+    if (!drv->sink)
+        return;
+    ref = storage_pool_make_ref(pool);
+    drv->sink(vireo_pool_event_new(event_id, ref, event, 0), drv->sink_opaque);
+}
+
+static void
+emit_lifecycle(const VireoStoragePool *pool, int event)
+{
+    storage_pool_emit(pool, VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE, event);
+}
+
+/* ---- persistence ---------------------------------------------------- */
+
+static char *
+config_path(const char *name)
+{
+    g_autofree char *file = g_strdup_printf("%s.xml", name);
+
+    return g_build_filename(drv->config_dir, file, NULL);
+}
+
+static char *
+autostart_path(const char *name)
+{
+    g_autofree char *file = g_strdup_printf("%s.xml", name);
+
+    return g_build_filename(drv->autostart_dir, file, NULL);
+}
+
+static char *
+state_path(const char *name)
+{
+    g_autofree char *file = g_strdup_printf("%s.xml", name);
+
+    return g_build_filename(drv->state_dir, file, NULL);
+}
+
+static int
+write_def(const char *path, const VireoStoragePoolDef *def, unsigned int flags)
+{
+    g_autofree char *xml = vireo_storage_pool_def_format(def, flags);
+
+    if (!xml)
+        return -1;
+    return vireo_file_write_atomic(path, xml, strlen(xml), 0600);
+}
+
+static int
+save_config(const VireoStoragePoolDef *def)
+{
+    g_autofree char *path = config_path(def->name);
+
+    return write_def(path, def, VIREO_STORAGE_FORMAT_INACTIVE);
+}
+
+static int
+save_state(const VireoStoragePool *pool)
+{
+    g_autofree char *path = state_path(pool->st.def->name);
+
+    return write_def(path, pool->st.def, 0);
+}
+
+static void
+remove_state(const VireoStoragePool *pool)
+{
+    g_autofree char *path = state_path(pool->st.def->name);
+
+    if (vireo_file_remove_durable(path) < 0) {
+        /* The pool is stopped either way; a stale state file is only
+         * re-checked (and found dead) at the next start. */
+        VIREO_WARN("cannot remove the state file '%s' of storage pool '%s'",
+                   path, pool->st.def->name);
+        vireo_error_reset();
+    }
+}
+
+/* ---- backend steps, run on the worker pool with the pool locked ----- */
+
+typedef struct {
+    VireoStoragePool *pool;
+    unsigned int flags;
+} PoolJob;
+
+static int
+job_build(void *data)
+{
+    PoolJob *j = data;
+    const VireoStorageBackend *be = storage_pool_backend(j->pool);
+
+    if (!be->build_pool)
+        return 0;   /* nothing to build for this type, as libvirt */
+    return be->build_pool(&j->pool->st, j->flags);
+}
+
+static int
+job_refresh(void *data)
+{
+    PoolJob *j = data;
+    const VireoStorageBackend *be = storage_pool_backend(j->pool);
+
+    g_ptr_array_set_size(j->pool->st.volumes, 0);
+    return be->refresh_pool(&j->pool->st);
+}
+
+static int
+job_start(void *data)
+{
+    PoolJob *j = data;
+    VireoStoragePool *pool = j->pool;
+    const VireoStorageBackend *be = storage_pool_backend(pool);
+    bool already = false;
+
+    if (be->check_pool && be->check_pool(&pool->st, &already) < 0)
+        return -1;
+    if (!already && be->start_pool && be->start_pool(&pool->st) < 0)
+        return -1;
+    g_ptr_array_set_size(pool->st.volumes, 0);
+    if (be->refresh_pool(&pool->st) < 0) {
+        g_autoptr(VireoError) err = vireo_error_save();
+
+        if (!already && be->stop_pool && be->stop_pool(&pool->st) < 0)
+            VIREO_WARN("cannot undo the start of storage pool '%s'", pool->st.def->name);
+        g_ptr_array_set_size(pool->st.volumes, 0);
+        vireo_error_restore(g_steal_pointer(&err));
+        return -1;
+    }
+    return 0;
+}
+
+static int
+job_stop(void *data)
+{
+    PoolJob *j = data;
+    const VireoStorageBackend *be = storage_pool_backend(j->pool);
+
+    if (be->stop_pool && be->stop_pool(&j->pool->st) < 0)
+        return -1;
+    return 0;
+}
+
+static int
+job_delete(void *data)
+{
+    PoolJob *j = data;
+
+    return storage_pool_backend(j->pool)->delete_pool(&j->pool->st, j->flags);
+}
+
+static int
+run_pool_job(VireoStoragePool *pool, int (*fn)(void *), unsigned int flags)
+{
+    PoolJob j = { .pool = pool, .flags = flags };
+
+    return storage_job_run(fn, &j);
+}
+
+/* Start @pool (locked, inactive): backend start + refresh, state file. */
+static int
+pool_start_locked(VireoStoragePool *pool)
+{
+    if (run_pool_job(pool, job_start, 0) < 0)
+        return -1;
+    pool->st.active = true;
+    if (save_state(pool) < 0) {
+        g_autoptr(VireoError) err = vireo_error_save();
+
+        run_pool_job(pool, job_stop, 0);
+        vireo_error_reset();
+        pool->st.active = false;
+        g_ptr_array_set_size(pool->st.volumes, 0);
+        vireo_error_restore(g_steal_pointer(&err));
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- loading -------------------------------------------------------- */
+
+static VireoStoragePoolDef *
+load_def_file(const char *path)
+{
+    VireoStoragePoolDef *def = vireo_storage_pool_def_parse_file(path, 0);
+
+    if (!def) {
+        const VireoError *err = vireo_error_last();
+
+        VIREO_ERROR("skipping storage pool file '%s': %s (the file is left as it is)",
+                    path, err ? err->message : "cannot be parsed");
+        vireo_error_reset();
+        return NULL;
+    }
+    if (!vireo_storage_backend_for(def->type)) {
+        VIREO_ERROR("skipping storage pool file '%s': pool type '%s' is not supported "
+                    "by this daemon", path, vireo_storage_pool_type_to_string(def->type));
+        vireo_storage_pool_def_free(def);
+        return NULL;
+    }
+    return def;
+}
+
+static GPtrArray *
+list_xml_files(const char *dir)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *ent;
+
+    if (!d)
+        return out;
+    while ((ent = g_dir_read_name(d))) {
+        g_autofree char *path = NULL;
+
+        if (!g_str_has_suffix(ent, ".xml") || ent[0] == '.')
+            continue;
+        path = g_build_filename(dir, ent, NULL);
+        if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
+            continue;
+        g_ptr_array_add(out, g_steal_pointer(&path));
+    }
+    g_ptr_array_sort(out, (GCompareFunc)g_strcmp0);
+    return out;
+}
+
+static bool
+file_named_after(const char *path, const char *name)
+{
+    g_autofree char *base = g_path_get_basename(path);
+    g_autofree char *want = g_strdup_printf("%s.xml", name);
+
+    return g_str_equal(base, want);
+}
+
+static void
+load_configs(void)
+{
+    g_autoptr(GPtrArray) files = list_xml_files(drv->config_dir);
+
+    for (guint i = 0; i < files->len; i++) {
+        const char *path = files->pdata[i];
+        VireoStoragePoolDef *def = load_def_file(path);
+        VireoStoragePool *pool;
+        g_autofree char *link = NULL;
+
+        if (!def)
+            continue;
+        if (!file_named_after(path, def->name) ||
+            g_hash_table_contains(drv->by_name, def->name)) {
+            VIREO_ERROR("skipping storage pool file '%s': it defines pool '%s', which does "
+                        "not match the file name or is already defined", path, def->name);
+            vireo_storage_pool_def_free(def);
+            continue;
+        }
+        pool = storage_pool_new(def);
+        pool->persistent_def = vireo_storage_pool_def_copy(def);
+        link = autostart_path(def->name);
+        pool->autostart = g_file_test(link, G_FILE_TEST_EXISTS);
+        g_hash_table_insert(drv->by_name, g_strdup(def->name), pool);
+    }
+}
+
+static void
+load_states(void)
+{
+    g_autoptr(GPtrArray) files = list_xml_files(drv->state_dir);
+
+    for (guint i = 0; i < files->len; i++) {
+        const char *path = files->pdata[i];
+        VireoStoragePoolDef *def = load_def_file(path);
+        VireoStoragePool *pool;
+
+        if (!def)
+            continue;
+        pool = g_hash_table_lookup(drv->by_name, def->name);
+        if (pool && memcmp(pool->st.def->uuid, def->uuid, VIR_UUID_BUFLEN) != 0) {
+            VIREO_ERROR("skipping storage pool state '%s': pool '%s' is defined with "
+                        "another UUID", path, def->name);
+            vireo_storage_pool_def_free(def);
+            continue;
+        }
+        if (!pool) {
+            pool = storage_pool_new(def);
+            g_hash_table_insert(drv->by_name, g_strdup(def->name), pool);
+        } else {
+            vireo_storage_pool_def_free(pool->st.def);
+            pool->st.def = def;
+        }
+        /* Refreshed (and checked) by state_autostart. */
+        pool->st.active = true;
+    }
+}
+
+static int
+storage_state_initialize(const VireoDriverPaths *paths, VireoPoolEventSink sink,
+                         void *sink_opaque)
+{
+    g_autoptr(GError) gerr = NULL;
+
+    drv = g_new0(StorageDriverState, 1);
+    drv->config_dir = g_build_filename(paths->config_dir, "storage", NULL);
+    drv->autostart_dir = g_build_filename(drv->config_dir, "autostart", NULL);
+    drv->state_dir = g_build_filename(paths->run_dir, "storage", NULL);
+    g_mutex_init(&drv->list_lock);
+    drv->by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify)storage_pool_unref);
+    drv->sink = sink;
+    drv->sink_opaque = sink_opaque;
+
+    if (vireo_file_make_path(drv->autostart_dir, 0700) < 0 ||
+        vireo_file_make_path(drv->state_dir, 0700) < 0)
+        return -1;
+    drv->jobs = g_thread_pool_new(storage_job_worker, NULL, STORAGE_JOB_THREADS, FALSE, &gerr);
+    if (!drv->jobs) {
+        vireo_error_report(VIR_ERR_INTERNAL_ERROR, "cannot start storage worker threads: %s",
+                           gerr->message);
+        return -1;
+    }
+    load_configs();
+    load_states();
+    VIREO_INFO("storage driver: %u pools loaded from '%s'",
+               g_hash_table_size(drv->by_name), drv->config_dir);
+    return 0;
+}
+
+static int
+storage_state_autostart(void)
+{
+    g_autoptr(GPtrArray) all = storage_pool_snapshot();
+
+    for (guint i = 0; i < all->len; i++) {
+        VireoStoragePool *pool = all->pdata[i];
+
+        g_mutex_lock(&pool->lock);
+        if (pool->removed) {
+            g_mutex_unlock(&pool->lock);
+            continue;
+        }
+        if (pool->st.active) {
+            if (run_pool_job(pool, job_refresh, 0) < 0) {
+                const VireoError *err = vireo_error_last();
+
+                VIREO_ERROR("storage pool '%s' was running but its storage is gone; "
+                            "marking it inactive: %s", pool->st.def->name,
+                            err ? err->message : "refresh failed");
+                vireo_error_reset();
+                pool->st.active = false;
+                g_ptr_array_set_size(pool->st.volumes, 0);
+                remove_state(pool);
+                if (!pool->persistent_def) {
+                    pool_list_remove(pool);
+                } else {
+                    vireo_storage_pool_def_free(pool->st.def);
+                    pool->st.def = vireo_storage_pool_def_copy(pool->persistent_def);
+                }
+            }
+        } else if (pool->autostart && pool->persistent_def) {
+            if (pool_start_locked(pool) < 0) {
+                const VireoError *err = vireo_error_last();
+
+                VIREO_ERROR("cannot autostart storage pool '%s': %s", pool->st.def->name,
+                            err ? err->message : "start failed");
+                vireo_error_reset();
+            } else {
+                VIREO_INFO("storage pool '%s' autostarted", pool->st.def->name);
+                emit_lifecycle(pool, VIR_STORAGE_POOL_EVENT_STARTED);
+            }
+        }
+        g_mutex_unlock(&pool->lock);
+    }
+    return 0;
+}
+
+static void
+storage_state_cleanup(void)
+{
+    if (!drv)
+        return;
+    if (drv->jobs)
+        g_thread_pool_free(drv->jobs, FALSE, TRUE);
+    g_hash_table_unref(drv->by_name);
+    g_mutex_clear(&drv->list_lock);
+    g_free(drv->config_dir);
+    g_free(drv->autostart_dir);
+    g_free(drv->state_dir);
+    g_clear_pointer(&drv, g_free);
+}
+
+static void
+storage_set_vol_in_use_hook(VireoVolInUseFunc func)
+{
+    drv->vol_in_use = func;
+}
+
+/* ---- lookups and lists --------------------------------------------- */
+
+static VireoPoolRef *
+storage_pool_lookup_by_name(VireoConnect *conn, const char *name)
+{
+    g_autoptr(VireoStoragePoolLocked) pool = storage_pool_find_by_name(name);
+
+    return pool ? storage_pool_make_ref(pool) : NULL;
+}
+
+static VireoPoolRef *
+storage_pool_lookup_by_uuid(VireoConnect *conn, const VireoUUID uuid)
+{
+    g_autoptr(VireoStoragePoolLocked) pool = pool_find_by_uuid_locked(uuid);
+
+    if (!pool) {
+        char uuidstr[VIR_UUID_STRING_BUFLEN];
+
+        vireo_uuid_format(uuid, uuidstr);
+        vireo_error_report(VIR_ERR_NO_STORAGE_POOL,
+                           "no storage pool with matching uuid '%s'", uuidstr);
+        return NULL;
+    }
+    return storage_pool_make_ref(pool);
+}
+
+static VireoPoolRef *
+storage_pool_lookup_by_volume(VireoConnect *conn, const VireoVolRef *vol)
+{
+    g_autoptr(VireoStoragePoolLocked) pool = pool_get_locked(vol->pool);
+
+    if (!pool) {
+        vireo_error_report(VIR_ERR_NO_STORAGE_POOL,
+                           "no storage pool with matching name '%s'", vol->pool);
+        return NULL;
+    }
+    return storage_pool_make_ref(pool);
+}
+
+static VireoPoolRef *
+storage_pool_lookup_by_target_path(VireoConnect *conn, const char *path)
+{
+    g_autoptr(GPtrArray) all = storage_pool_snapshot();
+    g_autofree char *want = g_canonicalize_filename(path, "/");
+
+    for (guint i = 0; i < all->len; i++) {
+        VireoStoragePool *pool = all->pdata[i];
+        VireoPoolRef *ref = NULL;
+
+        g_mutex_lock(&pool->lock);
+        if (!pool->removed && pool->st.active && pool->st.def->target.path) {
+            g_autofree char *have = g_canonicalize_filename(pool->st.def->target.path, "/");
+
+            if (g_str_equal(have, want))
+                ref = storage_pool_make_ref(pool);
+        }
+        g_mutex_unlock(&pool->lock);
+        if (ref)
+            return ref;
+    }
+    vireo_error_report(VIR_ERR_NO_STORAGE_POOL,
+                       "no storage pool with matching target path '%s'", path);
+    return NULL;
+}
+
+static bool
+pool_matches(const VireoStoragePool *pool, unsigned int flags)
+{
+    unsigned int types = flags & ~(VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE |
+                                   VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE |
+                                   VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT |
+                                   VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT |
+                                   VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART |
+                                   VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART);
+    bool persistent = pool->persistent_def != NULL;
+
+#define GROUP(a, b, va, vb) \
+    if ((flags & ((a) | (b))) && !(((flags & (a)) && (va)) || ((flags & (b)) && (vb)))) \
+        return false
+    GROUP(VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE, VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE,
+          pool->st.active, !pool->st.active);
+    GROUP(VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT, VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT,
+          persistent, !persistent);
+    GROUP(VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART, VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART,
+          pool->autostart, !pool->autostart);
+#undef GROUP
+    /* Pool type bits follow VireoStoragePoolType order from DIR (1 << 6). */
+    if (types && !(types & (VIR_CONNECT_LIST_STORAGE_POOLS_DIR << pool->st.def->type)))
+        return false;
+    return true;
+}
+
+static GPtrArray *
+storage_connect_list_all_pools(VireoConnect *conn, unsigned int flags)
+{
+    g_autoptr(GPtrArray) all = storage_pool_snapshot();
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)vireo_pool_ref_free);
+
+    for (guint i = 0; i < all->len; i++) {
+        VireoStoragePool *pool = all->pdata[i];
+
+        g_mutex_lock(&pool->lock);
+        if (!pool->removed && pool_matches(pool, flags))
+            g_ptr_array_add(out, storage_pool_make_ref(pool));
+        g_mutex_unlock(&pool->lock);
+    }
+    return out;
+}
+
+static int
+storage_connect_num_of_pools(VireoConnect *conn, bool active)
+{
+    g_autoptr(GPtrArray) refs = storage_connect_list_all_pools(
+        conn, active ? VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE
+                     : VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE);
+
+    return refs->len;
+}
+
+static char **
+storage_connect_list_pools(VireoConnect *conn, bool active, int max)
+{
+    g_autoptr(GPtrArray) refs = storage_connect_list_all_pools(
+        conn, active ? VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE
+                     : VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE);
+    GPtrArray *names = g_ptr_array_new();
+
+    for (guint i = 0; i < refs->len && (int)names->len < max; i++)
+        g_ptr_array_add(names, g_strdup(((VireoPoolRef *)refs->pdata[i])->name));
+    g_ptr_array_add(names, NULL);
+    return (char **)g_ptr_array_free(names, FALSE);
+}
+
+/* ---- define / create ------------------------------------------------ */
+
+static VireoStoragePoolDef *
+parse_pool_xml(const char *xml, unsigned int flags)
+{
+    g_autoptr(VireoStoragePoolDef) def = NULL;
+
+    def = vireo_storage_pool_def_parse_string(
+        xml, (flags & VIR_STORAGE_POOL_DEFINE_VALIDATE) ? VIREO_STORAGE_PARSE_VALIDATE : 0);
+    if (!def || vireo_storage_pool_def_validate(def) < 0)
+        return NULL;
+    if (!vireo_storage_backend_for(def->type)) {
+        vireo_error_report(VIR_ERR_NO_SUPPORT,
+                           "storage pool type '%s' is not supported by this daemon",
+                           vireo_storage_pool_type_to_string(def->type));
+        return NULL;
+    }
+    return g_steal_pointer(&def);
+}
+
+/* Refuse a definition that clashes with another pool (caller holds the
+ * list lock).  @self: the pool being redefined, or NULL. */
+static int
+check_conflicts(const VireoStoragePoolDef *def, const VireoStoragePool *self)
+{
+    GHashTableIter it;
+    gpointer value;
+
+    g_hash_table_iter_init(&it, drv->by_name);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        const VireoStoragePool *other = value;
+        const VireoStoragePoolDef *od = other->st.def;
+        char uuidstr[VIR_UUID_STRING_BUFLEN];
+
+        if (other == self)
+            continue;
+        if (g_str_equal(od->name, def->name)) {
+            vireo_uuid_format(od->uuid, uuidstr);
+            vireo_error_report(VIR_ERR_OPERATION_FAILED,
+                               "pool '%s' already exists with uuid %s", def->name, uuidstr);
+            return -1;
+        }
+        if (memcmp(od->uuid, def->uuid, VIR_UUID_BUFLEN) == 0) {
+            vireo_uuid_format(od->uuid, uuidstr);
+            vireo_error_report(VIR_ERR_OPERATION_FAILED,
+                               "pool '%s' is already defined with uuid %s", od->name, uuidstr);
+            return -1;
+        }
+        if (def->type == VIREO_STORAGE_POOL_DIR && od->type == VIREO_STORAGE_POOL_DIR &&
+            def->target.path && od->target.path &&
+            g_str_equal(def->target.path, od->target.path)) {
+            vireo_error_report(VIR_ERR_OPERATION_FAILED,
+                               "Storage source conflict with pool: '%s'", od->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static VireoPoolRef *
+storage_pool_define_xml(VireoConnect *conn, const char *xml, unsigned int flags)
+{
+    g_autoptr(VireoStoragePoolDef) def = NULL;
+    VireoStoragePool *pool;
+    VireoPoolRef *ref;
+
+    vireo_check_flags(flags, VIR_STORAGE_POOL_DEFINE_VALIDATE, NULL);
+    if (!(def = parse_pool_xml(xml, flags)))
+        return NULL;
+
+    /* An existing pool with this name and UUID: a redefinition. */
+    if ((pool = pool_get_locked(def->name)) &&
+        memcmp(pool->st.def->uuid, def->uuid, VIR_UUID_BUFLEN) == 0) {
+        g_mutex_lock(&drv->list_lock);
+        if (check_conflicts(def, pool) < 0) {
+            g_mutex_unlock(&drv->list_lock);
+            storage_pool_end(pool);
+            return NULL;
+        }
+        g_mutex_unlock(&drv->list_lock);
+        if (save_config(def) < 0) {
+            storage_pool_end(pool);
+            return NULL;
+        }
+        vireo_storage_pool_def_free(pool->persistent_def);
+        pool->persistent_def = g_steal_pointer(&def);
+        if (!pool->st.active) {
+            vireo_storage_pool_def_free(pool->st.def);
+            pool->st.def = vireo_storage_pool_def_copy(pool->persistent_def);
+        }
+        emit_lifecycle(pool, VIR_STORAGE_POOL_EVENT_DEFINED);
+        ref = storage_pool_make_ref(pool);
+        storage_pool_end(pool);
+        return ref;
+    }
+    if (pool)
+        storage_pool_end(pool);
+
+    g_mutex_lock(&drv->list_lock);
+    if (check_conflicts(def, NULL) < 0 || save_config(def) < 0) {
+        g_mutex_unlock(&drv->list_lock);
+        return NULL;
+    }
+    pool = storage_pool_new(vireo_storage_pool_def_copy(def));
+    pool->persistent_def = g_steal_pointer(&def);
+    g_hash_table_insert(drv->by_name, g_strdup(pool->st.def->name), pool);
+    g_mutex_lock(&pool->lock);
+    g_mutex_unlock(&drv->list_lock);
+    emit_lifecycle(pool, VIR_STORAGE_POOL_EVENT_DEFINED);
+    ref = storage_pool_make_ref(pool);
+    g_mutex_unlock(&pool->lock);
+    return ref;
+}
+
+static VireoPoolRef *
+storage_pool_create_xml(VireoConnect *conn, const char *xml, unsigned int flags)
+{
+    g_autoptr(VireoStoragePoolDef) def = NULL;
+    VireoStoragePool *pool;
+    VireoPoolRef *ref;
+    unsigned int build_flags = 0;
+    const unsigned int with_build = VIR_STORAGE_POOL_CREATE_WITH_BUILD |
+                                    VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE |
+                                    VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE;
+
+    vireo_check_flags(flags, with_build, NULL);
+    if (!(def = parse_pool_xml(xml, 0)))
+        return NULL;
+    if (flags & VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE)
+        build_flags = VIR_STORAGE_POOL_BUILD_OVERWRITE;
+    else if (flags & VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE)
+        build_flags = VIR_STORAGE_POOL_BUILD_NO_OVERWRITE;
+
+    g_mutex_lock(&drv->list_lock);
+    if (check_conflicts(def, NULL) < 0) {
+        g_mutex_unlock(&drv->list_lock);
+        return NULL;
+    }
+    pool = storage_pool_new(g_steal_pointer(&def));
+    g_hash_table_insert(drv->by_name, g_strdup(pool->st.def->name), storage_pool_ref(pool));
+    g_mutex_lock(&pool->lock);
+    g_mutex_unlock(&drv->list_lock);
+
+    if (((flags & with_build) && run_pool_job(pool, job_build, build_flags) < 0) ||
+        pool_start_locked(pool) < 0) {
+        pool_list_remove(pool);
+        storage_pool_end(pool);
+        return NULL;
+    }
+    emit_lifecycle(pool, VIR_STORAGE_POOL_EVENT_STARTED);
+    ref = storage_pool_make_ref(pool);
+    storage_pool_end(pool);
+    return ref;
+}
+
+/* ---- lifecycle ------------------------------------------------------ */
+
+static int
+storage_pool_build(VireoConnect *conn, const VireoPoolRef *ref, unsigned int flags)
+{
+    g_autoptr(VireoStoragePoolLocked) pool = NULL;
+
+    vireo_check_flags(flags, VIR_STORAGE_POOL_BUILD_NEW | VIR_STORAGE_POOL_BUILD_REPAIR |
+                      VIR_STORAGE_POOL_BUILD_RESIZE | VIR_STORAGE_POOL_BUILD_NO_OVERWRITE |
+                      VIR_STORAGE_POOL_BUILD_OVERWRITE, -1);
+    if ((flags & VIR_STORAGE_POOL_BUILD_NO_OVERWRITE) &&
+        (flags & VIR_STORAGE_POOL_BUILD_OVERWRITE)) {
+        vireo_error_report(VIR_ERR_OPERATION_INVALID,
+                           "overwrite and no-overwrite flags are mutually exclusive");
+        return -1;
+    }
+    if (!(pool = storage_pool_find(ref)) || !pool_check_inactive(pool))
+        return -1;
+    if (run_pool_job(pool, job_build, flags) < 0)
+        return -1;
+    emit_lifecycle(pool, VIR_STORAGE_POOL_EVENT_CREATED);
+    return 0;
+}
+
+static int
+storage_pool_create(VireoConnect *conn, const VireoPoolRef *ref, unsigned int flags)
+{
+    g_autoptr(VireoStoragePoolLocked) pool = NULL;
+    const unsigned int with_build = VIR_STORAGE_POOL_CREATE_WITH_BUILD |
+                                    VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE |
+                                    VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE;
+    unsigned int build_flags = 0;
+
+    vireo_check_flags(flags, with_build, -1);
+    if (!(pool = storage_pool_find(ref)) || !pool_check_inactive(pool))
+        return -1;
+    if (flags & VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE)
+        build_flags = VIR_STORAGE_POOL_BUILD_OVERWRITE;
+    else if (flags & VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE)
+        build_flags = VIR_STORAGE_POOL_BUILD_NO_OVERWRITE;
+    if ((flags & with_build) && run_pool_job(pool, job_build, build_flags) < 0)
+        return -1;
+    if (pool_start_locked(pool) < 0)
+        return -1;
+    VIREO_INFO("storage pool '%s' started", pool->st.def->name);
+    emit_lifecycle(pool, VIR_STORAGE_POOL_EVENT_STARTED);
+    return 0;
+}
+
+static int
+storage_pool_destroy(VireoConnect *conn, const VireoPoolRef *ref)
+{
+    g_autoptr(VireoStoragePoolLocked) pool = NULL;
+
+    if (!(pool = storage_pool_find(ref)) || !storage_pool_check_active(pool) ||
+        !pool_check_idle(pool))
+        return -1;
+    if (run_pool_job(pool, job_stop, 0) < 0)
+        return -1;
+    pool->st.active = false;
+    g_ptr_array_set_size(pool->st.volumes, 0);
+    remove_state(pool);
+    VIREO_INFO("storage pool '%s' stopped", pool->st.def->name);
+    emit_lifecycle(pool, VIR_STORAGE_POOL_EVENT_STOPPED);
+    if (!pool->persistent_def) {
+        pool_list_remove(pool);
+    } else {
+        vireo_storage_pool_def_free(pool->st.def);
+        pool->st.def = vireo_storage_pool_def_copy(pool->persistent_def);
+    }
+    return 0;
+}
+
+static int
+storage_pool_delete(VireoConnect *conn, const VireoPoolRef *ref, unsigned int flags)
+{
+    g_autoptr(VireoStoragePoolLocked) pool = NULL;
+
+    vireo_check_flags(flags, VIR_STORAGE_POOL_DELETE_ZEROED, -1);
+    if (!(pool = storage_pool_find(ref)))
+        return -1;
+    if (pool->st.active) {
+        vireo_error_report(VIR_ERR_OPERATION_INVALID,
+                           "storage pool '%s' is still active", pool->st.def->name);
+        return -1;
+    }
+    if (!storage_pool_backend(pool)->delete_pool) {
+        vireo_error_report(VIR_ERR_NO_SUPPORT,
+                           "storage pool type '%s' does not support pool deletion",
+                           vireo_storage_pool_type_to_string(pool->st.def->type));
+        return -1;
+    }
+    if (run_pool_job(pool, job_delete, flags) < 0)
+        return -1;
+    emit_lifecycle(pool, VIR_STORAGE_POOL_EVENT_DELETED);
+    return 0;
+}
+
+static int
+storage_pool_undefine(VireoConnect *conn, const VireoPoolRef *ref)
+{
+    g_autoptr(VireoStoragePoolLocked) pool = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *link = NULL;
+
+    if (!(pool = storage_pool_find(ref)))
+        return -1;
+    if (!pool->persistent_def) {
+        vireo_error_report(VIR_ERR_OPERATION_INVALID,
+                           "storage pool '%s' is not persistent", pool->st.def->name);
+        return -1;
+    }
+    path = config_path(pool->st.def->name);
+    link = autostart_path(pool->st.def->name);
+    if (vireo_file_remove_durable(link) < 0 || vireo_file_remove_durable(path) < 0)
+        return -1;
+    pool->autostart = false;
+    VIREO_INFO("storage pool '%s' undefined", pool->st.def->name);
+    emit_lifecycle(pool, VIR_STORAGE_POOL_EVENT_UNDEFINED);
+    /* A running pool stays, as a transient one, until it is stopped. */
+    g_clear_pointer(&pool->persistent_def, vireo_storage_pool_def_free);
+    if (!pool->st.active)
+        pool_list_remove(pool);
+    return 0;
+}
+
+static int
+storage_pool_refresh(VireoConnect *conn, const VireoPoolRef *ref, unsigned int flags)
+{
+    g_autoptr(VireoStoragePoolLocked) pool = NULL;
+
+    vireo_check_flags(flags, 0, -1);
+    if (!(pool = storage_pool_find(ref)) || !storage_pool_check_active(pool) ||
+        !pool_check_idle(pool))
+        return -1;
+    if (run_pool_job(pool, job_refresh, 0) < 0) {
+        /* The storage went away under us: stop the pool, as libvirt does. */
+        g_autoptr(VireoError) err = vireo_error_save();
+
+        run_pool_job(pool, job_stop, 0);
+        vireo_error_reset();
+        pool->st.active = false;
+        g_ptr_array_set_size(pool->st.volumes, 0);
+        remove_state(pool);
+        VIREO_ERROR("storage pool '%s' failed to refresh and is now inactive",
+                    pool->st.def->name);
+        emit_lifecycle(pool, VIR_STORAGE_POOL_EVENT_STOPPED);
+        if (!pool->persistent_def)
+            pool_list_remove(pool);
+        vireo_error_restore(g_steal_pointer(&err));
+        return -1;
+    }
+    if (save_state(pool) < 0)
+        return -1;
+    storage_pool_emit(pool, VIR_STORAGE_POOL_EVENT_ID_REFRESH, 0);
+    return 0;
+}
+
+static int
+storage_pool_get_info(VireoConnect *conn, const VireoPoolRef *ref, VireoPoolInfo *info)
+{
+    g_autoptr(VireoStoragePoolLocked) pool = storage_pool_find(ref);
+
+    if (!pool)
+        return -1;
+    memset(info, 0, sizeof(*info));
+    info->state = pool->st.active ? VIR_STORAGE_POOL_RUNNING : VIR_STORAGE_POOL_INACTIVE;
+    if (pool->st.active) {
+        info->capacity = pool->st.def->capacity;
+        info->allocation = pool->st.def->allocation;
+        info->available = pool->st.def->available;
+    }
+    return 0;
+}
+
+static char *
+storage_pool_get_xml_desc(VireoConnect *conn, const VireoPoolRef *ref, unsigned int flags)
+{
+    g_autoptr(VireoStoragePoolLocked) pool = NULL;
+    const VireoStoragePoolDef *def;
+
+    vireo_check_flags(flags, VIR_STORAGE_XML_INACTIVE, NULL);
+    if (!(pool = storage_pool_find(ref)))
+        return NULL;
+    def = pool->st.def;
+    if ((flags & VIR_STORAGE_XML_INACTIVE) && pool->persistent_def)
+        def = pool->persistent_def;
+    return vireo_storage_pool_def_format(def, (flags & VIR_STORAGE_XML_INACTIVE)
+                                              ? VIREO_STORAGE_FORMAT_INACTIVE : 0);
+}
+
+static int
+storage_pool_get_autostart(VireoConnect *conn, const VireoPoolRef *ref, int *autostart)
+{
+    g_autoptr(VireoStoragePoolLocked) pool = storage_pool_find(ref);
+
+    if (!pool)
+        return -1;
+    *autostart = pool->autostart;
+    return 0;
+}
+
+static int
+storage_pool_set_autostart(VireoConnect *conn, const VireoPoolRef *ref, int autostart)
+{
+    g_autoptr(VireoStoragePoolLocked) pool = storage_pool_find(ref);
+    g_autofree char *link = NULL;
+    g_autofree char *target = NULL;
+
+    if (!pool)
+        return -1;
+    if (!pool->persistent_def) {
+        vireo_error_report(VIR_ERR_OPERATION_INVALID,
+                           "cannot set autostart for transient storage pool '%s'",
+                           pool->st.def->name);
+        return -1;
+    }
+    if (pool->autostart == !!autostart)
+        return 0;
+    link = autostart_path(pool->st.def->name);
+    if (autostart) {
+        target = config_path(pool->st.def->name);
+        if (symlink(target, link) < 0 && errno != EEXIST) {
+            vireo_error_report_errno(VIR_ERR_SYSTEM_ERROR, errno,
+                                     "cannot create autostart link '%s' to '%s'",
+                                     link, target);
+            return -1;
+        }
+        if (vireo_file_sync_dir_of(link) < 0)
+            return -1;
+    } else if (vireo_file_remove_durable(link) < 0) {
+        return -1;
+    }
+    pool->autostart = !!autostart;
+    return 0;
+}
+
+static int
+storage_pool_is_active(VireoConnect *conn, const VireoPoolRef *ref)
+{
+    g_autoptr(VireoStoragePoolLocked) pool = storage_pool_find(ref);
+
+    return pool ? pool->st.active : -1;
+}
+
+static int
+storage_pool_is_persistent(VireoConnect *conn, const VireoPoolRef *ref)
+{
+    g_autoptr(VireoStoragePoolLocked) pool = storage_pool_find(ref);
+
+    return pool ? pool->persistent_def != NULL : -1;
+}
+
+static VireoStorageDriver storage_driver = {
+    .name = "storage",
+    .state_initialize = storage_state_initialize,
+    .state_autostart = storage_state_autostart,
+    .state_cleanup = storage_state_cleanup,
+    .set_vol_in_use_hook = storage_set_vol_in_use_hook,
+    .pool_lookup_by_name = storage_pool_lookup_by_name,
+    .pool_lookup_by_uuid = storage_pool_lookup_by_uuid,
+    .pool_lookup_by_volume = storage_pool_lookup_by_volume,
+    .pool_lookup_by_target_path = storage_pool_lookup_by_target_path,
+    .connect_list_all_pools = storage_connect_list_all_pools,
+    .connect_num_of_pools = storage_connect_num_of_pools,
+    .connect_list_pools = storage_connect_list_pools,
+    .pool_define_xml = storage_pool_define_xml,
+    .pool_create_xml = storage_pool_create_xml,
+    .pool_build = storage_pool_build,
+    .pool_create = storage_pool_create,
+    .pool_destroy = storage_pool_destroy,
+    .pool_delete = storage_pool_delete,
+    .pool_undefine = storage_pool_undefine,
+    .pool_refresh = storage_pool_refresh,
+    .pool_get_info = storage_pool_get_info,
+    .pool_get_xml_desc = storage_pool_get_xml_desc,
+    .pool_get_autostart = storage_pool_get_autostart,
+    .pool_set_autostart = storage_pool_set_autostart,
+    .pool_is_active = storage_pool_is_active,
+    .pool_is_persistent = storage_pool_is_persistent,
+};
+
+VireoStorageDriver *
+storage_driver_get(void)
+{
+    static gsize filled;
+
+    if (g_once_init_enter(&filled)) {
+        storage_driver_vol_fill(&storage_driver);
+        g_once_init_leave(&filled, 1);
+    }
+    return &storage_driver;
+}
