@@ -15,6 +15,9 @@ VIREO_LOG_MODULE("rpc.dispatch");
 
 /* Procedure numbers of libvirt 9.0 end at 443. */
 #define PROC_TABLE_SIZE 512
+/* Threads for VIREO_PROC_SLOW calls; more queue (each client is still
+ * bounded by max_client_requests). */
+#define SLOW_WORKERS 8
 
 typedef struct {
     const VireoRemoteHandlerEntry *entry;
@@ -30,6 +33,7 @@ typedef struct {
 
 static ProcSlot proc_table[PROC_TABLE_SIZE];
 static GThreadPool *workers;
+static GThreadPool *slow_workers;
 static VireoHypervisorDriver *hv_driver;
 static VireoStorageDriver *storage_driver;
 static VireoServer *server;
@@ -258,7 +262,11 @@ vireo_dispatch_call(VireoClient *client, const VireoPacketHeader *hdr,
     job->hdr = *hdr;
     job->buf = buf;
     job->payload_len = payload_len;
-    g_thread_pool_push(workers, job, NULL);
+    if (hdr->prog == VIREO_PROGRAM_REMOTE && hdr->proc > 0 && hdr->proc < PROC_TABLE_SIZE &&
+        proc_table[hdr->proc].entry && (proc_table[hdr->proc].entry->flags & VIREO_PROC_SLOW))
+        g_thread_pool_push(slow_workers, job, NULL);
+    else
+        g_thread_pool_push(workers, job, NULL);
 }
 
 void
@@ -293,7 +301,9 @@ vireo_dispatch_init(VireoHypervisorDriver *drv, VireoServer *srv,
     register_handlers(vireo_remote_stats_handlers, vireo_remote_stats_handlers_count);
 
     workers = g_thread_pool_new(worker_func, NULL, MAX(max_workers, 1u), FALSE, &gerr);
-    if (!workers) {
+    if (workers)
+        slow_workers = g_thread_pool_new(worker_func, NULL, SLOW_WORKERS, FALSE, &gerr);
+    if (!workers || !slow_workers) {
         vireo_error_report(VIR_ERR_INTERNAL_ERROR, "cannot start worker threads: %s",
                            gerr->message);
         return -1;
@@ -314,5 +324,9 @@ vireo_dispatch_shutdown(void)
         /* Let running calls finish: they may be writing definitions. */
         g_thread_pool_free(workers, FALSE, TRUE);
         workers = NULL;
+    }
+    if (slow_workers) {
+        g_thread_pool_free(slow_workers, FALSE, TRUE);
+        slow_workers = NULL;
     }
 }

@@ -22,6 +22,9 @@ enum {
     VIREO_PROC_PRE_OPEN = 1 << 0,   /* allowed before CONNECT_OPEN */
     VIREO_PROC_MUTATING = 1 << 1,   /* refused on read-only connections */
     VIREO_PROC_NO_REPLY = 1 << 2,   /* the handler sends its own reply */
+    VIREO_PROC_SLOW = 1 << 3,       /* blocking host work (storage: qemu-img, mkfs):
+                                       runs on the small slow-call pool, so it
+                                       never holds the ordinary workers */
 };
 
 typedef struct {

@@ -321,16 +321,25 @@ disk_refresh_pool(VireoStoragePoolState *st)
     return 0;
 }
 
+/* Nothing is set up on start, so the pool is usable as soon as the disk is
+ * there with a table of the right type; the driver then skips start. */
 static int
 disk_check_pool(VireoStoragePoolState *st, bool *is_active)
 {
     const char *device = disk_device(st->def);
+    const char *want = disk_pool_label(st->def);
+    g_autoptr(DiskTable) t = NULL;
     struct stat sb;
 
     if (!device)
         return -1;
-    /* nothing is set up on start: the pool is usable while the disk is there */
-    *is_active = stat(device, &sb) == 0;
+    if (stat(device, &sb) < 0) {
+        *is_active = false;
+        return 0;
+    }
+    if (!(t = disk_read_table(device, true)))
+        return -1;
+    *is_active = strcmp(t->label, "unknown") != 0 && (!want || strcmp(t->label, want) == 0);
     return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "vireo-config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -125,6 +126,8 @@ fs_is_mounted(const VireoStoragePoolDef *def, bool *mounted)
     const char *path = fs_mountinfo_path ? fs_mountinfo_path : "/proc/self/mountinfo";
     g_autofree char *data = NULL;
     g_autofree char *target = fs_path_trim(def->target.path);
+    /* mountinfo shows the resolved path when the target has symlinks */
+    g_autofree char *resolved = realpath(def->target.path, NULL);
     g_autoptr(GError) gerr = NULL;
     g_auto(GStrv) lines = NULL;
 
@@ -143,7 +146,7 @@ fs_is_mounted(const VireoStoragePoolDef *def, bool *mounted)
         if (g_strv_length(f) < 5)
             continue;
         mp = fs_mountinfo_unescape(f[4]);
-        if (strcmp(mp, target) == 0) {
+        if (strcmp(mp, target) == 0 || (resolved && strcmp(mp, resolved) == 0)) {
             *mounted = true;
             break;
         }
@@ -361,7 +364,11 @@ fs_delete_vol(VireoStoragePoolState *st, VireoStorageVolDef *vol, unsigned int f
 {
     int rc;
 
-    vireo_check_flags(flags, 0, -1);
+    vireo_check_flags(flags, VIR_STORAGE_VOL_DELETE_ZEROED, -1);
+    if ((flags & VIR_STORAGE_VOL_DELETE_ZEROED) && vol->type != VIR_STORAGE_VOL_DIR &&
+        vireo_storage_util_wipe(vol->target.path, vol->physical ? vol->physical : vol->capacity,
+                                VIR_STORAGE_VOL_WIPE_ALG_ZERO) < 0)
+        return -1;
     rc = vol->type == VIR_STORAGE_VOL_DIR ? rmdir(vol->target.path) : unlink(vol->target.path);
     if (rc < 0 && errno != ENOENT) {
         vireo_error_report_errno(VIR_ERR_SYSTEM_ERROR, errno,
@@ -384,6 +391,11 @@ fs_wipe_vol(VireoStoragePoolState *st, VireoStorageVolDef *vol,
             unsigned int algorithm, unsigned int flags)
 {
     vireo_check_flags(flags, 0, -1);
+    if (vol->type == VIR_STORAGE_VOL_DIR) {
+        vireo_error_report(VIR_ERR_OPERATION_UNSUPPORTED,
+                           "directory volume '%s' cannot be wiped", vol->name);
+        return -1;
+    }
     return vireo_storage_util_wipe(vol->target.path, vol->capacity, algorithm);
 }
 

@@ -10,6 +10,7 @@
 #include "vireo-config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -225,28 +226,26 @@ storage_pool_find(const VireoPoolRef *ref)
 }
 
 static gint
-pool_cmp_name(gconstpointer a, gconstpointer b)
+cmp_strptr(gconstpointer a, gconstpointer b)
 {
-    const VireoStoragePool *pa = *(VireoStoragePool *const *)a;
-    const VireoStoragePool *pb = *(VireoStoragePool *const *)b;
-
-    return g_strcmp0(pa->st.def->name, pb->st.def->name);
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 GPtrArray *
 storage_pool_snapshot(void)
 {
     GPtrArray *all = g_ptr_array_new_with_free_func((GDestroyNotify)storage_pool_unref);
-    GHashTableIter it;
-    gpointer value;
+    g_autofree gpointer *names = NULL;
+    guint n = 0;
 
+    /* Sort the list's own keys: a pool's definition may be replaced under
+     * its lock, which we do not take here. */
     g_mutex_lock(&drv->list_lock);
-    g_hash_table_iter_init(&it, drv->by_name);
-    while (g_hash_table_iter_next(&it, NULL, &value))
-        g_ptr_array_add(all, storage_pool_ref(value));
+    names = g_hash_table_get_keys_as_array(drv->by_name, &n);
+    qsort(names, n, sizeof(gpointer), (int (*)(const void *, const void *))cmp_strptr);
+    for (guint i = 0; i < n; i++)
+        g_ptr_array_add(all, storage_pool_ref(g_hash_table_lookup(drv->by_name, names[i])));
     g_mutex_unlock(&drv->list_lock);
-    /* Names never change while a pool is listed, so sorting unlocked is safe. */
-    g_ptr_array_sort(all, pool_cmp_name);
     return all;
 }
 
@@ -539,7 +538,7 @@ list_xml_files(const char *dir)
             continue;
         g_ptr_array_add(out, g_steal_pointer(&path));
     }
-    g_ptr_array_sort(out, (GCompareFunc)g_strcmp0);
+    g_ptr_array_sort(out, cmp_strptr);
     return out;
 }
 
@@ -1112,6 +1111,11 @@ storage_pool_undefine(VireoConnect *conn, const VireoPoolRef *ref)
                            "storage pool '%s' is not persistent", pool->st.def->name);
         return -1;
     }
+    if (pool->st.active) {
+        vireo_error_report(VIR_ERR_OPERATION_INVALID,
+                           "storage pool '%s' is still active", pool->st.def->name);
+        return -1;
+    }
     path = config_path(pool->st.def->name);
     link = autostart_path(pool->st.def->name);
     if (vireo_file_remove_durable(link) < 0 || vireo_file_remove_durable(path) < 0)
@@ -1119,10 +1123,7 @@ storage_pool_undefine(VireoConnect *conn, const VireoPoolRef *ref)
     pool->autostart = false;
     VIREO_INFO("storage pool '%s' undefined", pool->st.def->name);
     emit_lifecycle(pool, VIR_STORAGE_POOL_EVENT_UNDEFINED);
-    /* A running pool stays, as a transient one, until it is stopped. */
-    g_clear_pointer(&pool->persistent_def, vireo_storage_pool_def_free);
-    if (!pool->st.active)
-        pool_list_remove(pool);
+    pool_list_remove(pool);
     return 0;
 }
 

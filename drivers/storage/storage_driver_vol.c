@@ -296,7 +296,7 @@ vol_create(VireoStoragePool *pool, const char *xml, const VireoStorageVolDef *sr
         return NULL;
     if (pool_find_vol(pool, vol->name)) {
         vireo_error_report(VIR_ERR_STORAGE_VOL_EXIST,
-                           "storage volume name '%s' already in use.", vol->name);
+                           "storage volume '%s' exists already", vol->name);
         return NULL;
     }
     if (!be->create_vol || (src ? !be->build_vol_from : !be->build_vol)) {
@@ -483,6 +483,12 @@ storage_vol_resize(VireoConnect *conn, const VireoVolRef *ref, unsigned long lon
             target = vol->capacity + capacity;
         }
     }
+    /* As libvirt: even with SHRINK, never below what is allocated. */
+    if (target < vol->allocation) {
+        vireo_error_report(VIR_ERR_INVALID_ARG,
+                           "can't shrink capacity below existing allocation");
+        return -1;
+    }
     if (target < vol->capacity && !(flags & VIR_STORAGE_VOL_RESIZE_SHRINK)) {
         vireo_error_report(VIR_ERR_INVALID_ARG,
                            "Can't shrink capacity below current capacity unless shrink "
@@ -492,6 +498,12 @@ storage_vol_resize(VireoConnect *conn, const VireoVolRef *ref, unsigned long lon
     if (target == 0) {
         vireo_error_report(VIR_ERR_INVALID_ARG,
                            "cannot resize volume '%s' to 0 bytes", vol->name);
+        return -1;
+    }
+    if ((flags & VIR_STORAGE_VOL_RESIZE_ALLOCATE) && target > vol->allocation &&
+        target - vol->allocation > pool->st.def->available) {
+        vireo_error_report(VIR_ERR_OPERATION_FAILED,
+                           "Not enough space left in storage pool");
         return -1;
     }
     if (!storage_pool_backend(pool)->resize_vol) {
@@ -603,9 +615,6 @@ transfer_unref(VireoStorageTransfer *x)
     if (x->file_fd >= 0)
         close(x->file_fd);
     vireo_error_free(x->err);
-    g_mutex_lock(&x->pool->lock);
-    busy_drop(x->pool, x->vol_name);
-    g_mutex_unlock(&x->pool->lock);
     storage_pool_unref(x->pool);
     g_free(x->vol_name);
     g_free(x->path);
@@ -720,17 +729,20 @@ transfer_thread(gpointer data, gpointer user_data)
     /* End of data for the stream (download) / stop reading (upload). */
     close(x->pipe_fd);
     x->pipe_fd = -1;
-    if (x->upload) {
-        /* Sizes changed: re-read the volume. */
+    /* Done with the volume before anyone learns the outcome, so a delete
+     * right after the finish is not refused as busy.  Uploads changed its
+     * sizes: re-read them. */
+    {
         VireoStoragePool *pool = x->pool;
         const VireoStorageBackend *be = storage_pool_backend(pool);
         VireoStorageVolDef *vol;
         VireoError *saved = rc < 0 ? vireo_error_save() : NULL;
 
         g_mutex_lock(&pool->lock);
-        vol = pool->st.active ? pool_find_vol(pool, x->vol_name) : NULL;
+        vol = x->upload && pool->st.active ? pool_find_vol(pool, x->vol_name) : NULL;
         if (vol && be->refresh_vol && be->refresh_vol(&pool->st, vol) < 0)
             vireo_error_reset();
+        busy_drop(pool, x->vol_name);
         g_mutex_unlock(&pool->lock);
         vireo_error_restore(saved);
     }

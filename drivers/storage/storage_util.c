@@ -171,6 +171,12 @@ vireo_storage_util_probe_file(const char *path, VireoStorageVolDef *vol)
     return 0;
 }
 
+static gint
+cmp_strptr(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int
 vireo_storage_util_scan_dir(VireoStoragePoolState *st, const char *dir)
 {
@@ -178,6 +184,7 @@ vireo_storage_util_scan_dir(VireoStoragePoolState *st, const char *dir)
     g_autoptr(GDir) d = g_dir_open(dir, 0, &gerr);
     g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
     const char *ent;
+    struct stat dsb;
 
     if (!d) {
         vireo_error_report(VIR_ERR_OPERATION_FAILED,
@@ -190,8 +197,14 @@ vireo_storage_util_scan_dir(VireoStoragePoolState *st, const char *dir)
             continue;
         g_ptr_array_add(names, g_strdup(ent));
     }
-    g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+    g_ptr_array_sort(names, cmp_strptr);
     g_ptr_array_set_size(st->volumes, 0);
+    /* The live pool XML shows the directory's actual permissions. */
+    if (stat(dir, &dsb) == 0) {
+        st->def->target.mode = dsb.st_mode & 07777;
+        st->def->target.owner = dsb.st_uid;
+        st->def->target.group = dsb.st_gid;
+    }
 
     for (guint i = 0; i < names->len; i++) {
         g_autoptr(VireoStorageVolDef) vol = g_new0(VireoStorageVolDef, 1);

@@ -354,6 +354,9 @@ test_script(gconstpointer data)
         arg = sp ? sp + 1 : NULL;
 
         if (strcmp(op, "pool") == 0) {
+            /* a script may go on with another pool */
+            g_ptr_array_set_size(st.volumes, 0);
+            g_clear_pointer(&def, vireo_storage_pool_def_free);
             def = vireo_storage_pool_def_parse_string(arg, 0);
             if (!def)
                 g_error("%s: pool does not parse: %s", in_path, vireo_error_last()->message);

@@ -327,6 +327,7 @@ test_disk(void)
     g_autoptr(VireoStorageVolDef) v1 = NULL;
     g_autoptr(VireoStorageVolDef) v2 = NULL;
     VireoStorageVolDef *found;
+    bool active = true;
     struct stat sb;
 
     if (!live_possible(tools))
@@ -338,7 +339,9 @@ test_disk(void)
                           l.loop);
     CHECK(live_pool(&l, xml));
 
+    CHECK(be->check_pool(&l.st, &active) == 0 && !active);
     CHECK(be->build_pool(&l.st, 0) == 0);
+    CHECK(be->check_pool(&l.st, &active) == 0 && active);
     CHECK(host(&pttype, "blkid", "-p", "-o", "value", "-s", "PTTYPE", l.loop, NULL) == 0);
     CHECK(strcmp(g_strstrip(pttype), "gpt") == 0);
     CHECK(be->start_pool(&l.st) == 0);
@@ -379,6 +382,7 @@ test_disk(void)
 
     CHECK(be->stop_pool(&l.st) == 0);
     CHECK(be->delete_pool(&l.st, 0) == 0);
+    CHECK(be->check_pool(&l.st, &active) == 0 && !active);
     vireo_error_reset();
     CHECK(be->start_pool(&l.st) < 0);
     vireo_error_reset();
