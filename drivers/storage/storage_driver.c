@@ -45,8 +45,7 @@ static StorageDriverState *drv;
 /* ---- worker jobs ---------------------------------------------------- */
 
 typedef struct {
-    int (*sync_fn)(void *data);
-    void (*async_fn)(void *data);
+    int (*fn)(void *data);
     void *data;
     GMutex lock;
     GCond cond;
@@ -61,12 +60,7 @@ storage_job_worker(gpointer data, gpointer user_data)
     StorageJob *job = data;
 
     vireo_error_reset();
-    if (job->async_fn) {
-        job->async_fn(job->data);
-        g_free(job);
-        return;
-    }
-    job->rc = job->sync_fn(job->data);
+    job->rc = job->fn(job->data);
     g_mutex_lock(&job->lock);
     if (job->rc < 0)
         job->err = vireo_error_save();
@@ -78,7 +72,7 @@ storage_job_worker(gpointer data, gpointer user_data)
 int
 storage_job_run(int (*func)(void *data), void *data)
 {
-    StorageJob job = { .sync_fn = func, .data = data };
+    StorageJob job = { .fn = func, .data = data };
     int rc;
 
     g_mutex_init(&job.lock);
@@ -100,16 +94,6 @@ storage_job_run(int (*func)(void *data), void *data)
     return rc;
 }
 
-void
-storage_job_start(void (*func)(void *data), void *data)
-{
-    StorageJob *job = g_new0(StorageJob, 1);
-
-    job->async_fn = func;
-    job->data = data;
-    g_thread_pool_push(drv->jobs, job, NULL);
-}
-
 VireoVolInUseFunc
 storage_vol_in_use_hook(void)
 {
@@ -126,6 +110,9 @@ storage_pool_new(VireoStoragePoolDef *def)
     pool->refs = 1;
     g_mutex_init(&pool->lock);
     pool->st.def = def;
+    memcpy(pool->uuid, def->uuid, VIR_UUID_BUFLEN);
+    pool->type = def->type;
+    pool->target_path = g_strdup(def->target.path);
     pool->st.volumes = g_ptr_array_new_with_free_func((GDestroyNotify)vireo_storage_vol_def_free);
     pool->busy = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return pool;
@@ -148,6 +135,7 @@ storage_pool_unref(VireoStoragePool *pool)
     vireo_storage_pool_def_free(pool->st.def);
     g_ptr_array_unref(pool->st.volumes);
     g_hash_table_unref(pool->busy);
+    g_free(pool->target_path);
     g_mutex_clear(&pool->lock);
     g_free(pool);
 }
@@ -193,20 +181,114 @@ storage_pool_find_by_name(const char *name)
     return pool;
 }
 
+void
+storage_pool_publish(VireoStoragePool *pool)
+{
+    g_mutex_lock(&drv->list_lock);
+    pool->type = pool->st.def->type;
+    g_free(pool->target_path);
+    pool->target_path = g_strdup(pool->st.def->target.path);
+    pool->sum_active = pool->st.active;
+    pool->sum_persistent = pool->persistent_def != NULL;
+    pool->sum_autostart = pool->autostart;
+    g_mutex_unlock(&drv->list_lock);
+}
+
+/* Referenced and locked; NULL when absent (nothing reported).  Never waits
+ * on another pool's lock. */
 static VireoStoragePool *
 pool_find_by_uuid_locked(const unsigned char *uuid)
 {
-    g_autoptr(GPtrArray) all = storage_pool_snapshot();
+    VireoStoragePool *found = NULL;
+    GHashTableIter it;
+    gpointer value;
 
-    for (guint i = 0; i < all->len; i++) {
-        VireoStoragePool *pool = all->pdata[i];
+    g_mutex_lock(&drv->list_lock);
+    g_hash_table_iter_init(&it, drv->by_name);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        VireoStoragePool *pool = value;
 
-        g_mutex_lock(&pool->lock);
-        if (!pool->removed && memcmp(pool->st.def->uuid, uuid, VIR_UUID_BUFLEN) == 0)
-            return storage_pool_ref(pool);
-        g_mutex_unlock(&pool->lock);
+        if (memcmp(pool->uuid, uuid, VIR_UUID_BUFLEN) == 0) {
+            found = storage_pool_ref(pool);
+            break;
+        }
     }
-    return NULL;
+    g_mutex_unlock(&drv->list_lock);
+    if (!found)
+        return NULL;
+    g_mutex_lock(&found->lock);
+    if (found->removed) {
+        storage_pool_end(found);
+        return NULL;
+    }
+    return found;
+}
+
+/* What lookups and flags need, read from the list without any pool lock,
+ * so they answer even while a pool is busy with a long backend call. */
+typedef struct {
+    char *name;                  /* owned */
+    VireoUUID uuid;
+    bool active, persistent, autostart;
+} VireoPoolSummary;
+
+static void
+pool_summary_clear(VireoPoolSummary *sum)
+{
+    g_clear_pointer(&sum->name, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VireoPoolSummary, pool_summary_clear)
+
+/* By @name, or by @uuid when @name is NULL.  Nothing reported. */
+static bool
+pool_summary(const char *name, const unsigned char *uuid, VireoPoolSummary *out)
+{
+    VireoStoragePool *pool = NULL;
+    const char *key = NULL;
+    GHashTableIter it;
+    gpointer k, value;
+
+    g_mutex_lock(&drv->list_lock);
+    if (name) {
+        if (g_hash_table_lookup_extended(drv->by_name, name, &k, &value)) {
+            key = k;
+            pool = value;
+        }
+    } else {
+        g_hash_table_iter_init(&it, drv->by_name);
+        while (g_hash_table_iter_next(&it, &k, &value)) {
+            if (memcmp(((VireoStoragePool *)value)->uuid, uuid, VIR_UUID_BUFLEN) == 0) {
+                key = k;
+                pool = value;
+                break;
+            }
+        }
+    }
+    if (pool) {
+        out->name = g_strdup(key);
+        memcpy(out->uuid, pool->uuid, VIR_UUID_BUFLEN);
+        out->active = pool->sum_active;
+        out->persistent = pool->sum_persistent;
+        out->autostart = pool->sum_autostart;
+    }
+    g_mutex_unlock(&drv->list_lock);
+    return pool != NULL;
+}
+
+/* By the UUID of @ref; reports VIR_ERR_NO_STORAGE_POOL. */
+static bool
+pool_summary_of(const VireoPoolRef *ref, VireoPoolSummary *out)
+{
+    if (!pool_summary(NULL, ref->uuid, out)) {
+        char uuidstr[VIR_UUID_STRING_BUFLEN];
+
+        vireo_uuid_format(ref->uuid, uuidstr);
+        vireo_error_report(VIR_ERR_NO_STORAGE_POOL,
+                           "no storage pool with matching uuid '%s' (%s)",
+                           uuidstr, ref->name);
+        return false;
+    }
+    return true;
 }
 
 VireoStoragePool *
@@ -492,6 +574,7 @@ pool_start_locked(VireoStoragePool *pool)
         vireo_error_restore(g_steal_pointer(&err));
         return -1;
     }
+    storage_pool_publish(pool);
     return 0;
 }
 
@@ -637,6 +720,12 @@ storage_state_initialize(const VireoDriverPaths *paths, VireoPoolEventSink sink,
     }
     load_configs();
     load_states();
+    {
+        g_autoptr(GPtrArray) all = storage_pool_snapshot();
+
+        for (guint i = 0; i < all->len; i++)
+            storage_pool_publish(all->pdata[i]);
+    }
     VIREO_INFO("storage driver: %u pools loaded from '%s'",
                g_hash_table_size(drv->by_name), drv->config_dir);
     return 0;
@@ -671,6 +760,7 @@ storage_state_autostart(void)
                 } else {
                     vireo_storage_pool_def_free(pool->st.def);
                     pool->st.def = vireo_storage_pool_def_copy(pool->persistent_def);
+                    storage_pool_publish(pool);
                 }
             }
         } else if (pool->autostart && pool->persistent_def) {
@@ -716,17 +806,22 @@ storage_set_vol_in_use_hook(VireoVolInUseFunc func)
 static VireoPoolRef *
 storage_pool_lookup_by_name(VireoConnect *conn, const char *name)
 {
-    g_autoptr(VireoStoragePoolLocked) pool = storage_pool_find_by_name(name);
+    g_auto(VireoPoolSummary) sum = { 0 };
 
-    return pool ? storage_pool_make_ref(pool) : NULL;
+    if (!pool_summary(name, NULL, &sum)) {
+        vireo_error_report(VIR_ERR_NO_STORAGE_POOL,
+                           "no storage pool with matching name '%s'", name);
+        return NULL;
+    }
+    return vireo_pool_ref_new(name, sum.uuid);
 }
 
 static VireoPoolRef *
 storage_pool_lookup_by_uuid(VireoConnect *conn, const VireoUUID uuid)
 {
-    g_autoptr(VireoStoragePoolLocked) pool = pool_find_by_uuid_locked(uuid);
+    g_auto(VireoPoolSummary) sum = { 0 };
 
-    if (!pool) {
+    if (!pool_summary(NULL, uuid, &sum)) {
         char uuidstr[VIR_UUID_STRING_BUFLEN];
 
         vireo_uuid_format(uuid, uuidstr);
@@ -734,43 +829,38 @@ storage_pool_lookup_by_uuid(VireoConnect *conn, const VireoUUID uuid)
                            "no storage pool with matching uuid '%s'", uuidstr);
         return NULL;
     }
-    return storage_pool_make_ref(pool);
+    return vireo_pool_ref_new(sum.name, uuid);
 }
 
 static VireoPoolRef *
 storage_pool_lookup_by_volume(VireoConnect *conn, const VireoVolRef *vol)
 {
-    g_autoptr(VireoStoragePoolLocked) pool = pool_get_locked(vol->pool);
-
-    if (!pool) {
-        vireo_error_report(VIR_ERR_NO_STORAGE_POOL,
-                           "no storage pool with matching name '%s'", vol->pool);
-        return NULL;
-    }
-    return storage_pool_make_ref(pool);
+    return storage_pool_lookup_by_name(conn, vol->pool);
 }
 
 static VireoPoolRef *
 storage_pool_lookup_by_target_path(VireoConnect *conn, const char *path)
 {
-    g_autoptr(GPtrArray) all = storage_pool_snapshot();
     g_autofree char *want = g_canonicalize_filename(path, "/");
+    VireoPoolRef *ref = NULL;
+    GHashTableIter it;
+    gpointer key, value;
 
-    for (guint i = 0; i < all->len; i++) {
-        VireoStoragePool *pool = all->pdata[i];
-        VireoPoolRef *ref = NULL;
+    g_mutex_lock(&drv->list_lock);
+    g_hash_table_iter_init(&it, drv->by_name);
+    while (!ref && g_hash_table_iter_next(&it, &key, &value)) {
+        VireoStoragePool *pool = value;
+        g_autofree char *have = NULL;
 
-        g_mutex_lock(&pool->lock);
-        if (!pool->removed && pool->st.active && pool->st.def->target.path) {
-            g_autofree char *have = g_canonicalize_filename(pool->st.def->target.path, "/");
-
-            if (g_str_equal(have, want))
-                ref = storage_pool_make_ref(pool);
-        }
-        g_mutex_unlock(&pool->lock);
-        if (ref)
-            return ref;
+        if (!pool->sum_active || !pool->target_path)
+            continue;
+        have = g_canonicalize_filename(pool->target_path, "/");
+        if (g_str_equal(have, want))
+            ref = vireo_pool_ref_new(key, pool->uuid);
     }
+    g_mutex_unlock(&drv->list_lock);
+    if (ref)
+        return ref;
     vireo_error_report(VIR_ERR_NO_STORAGE_POOL,
                        "no storage pool with matching target path '%s'", path);
     return NULL;
@@ -785,20 +875,20 @@ pool_matches(const VireoStoragePool *pool, unsigned int flags)
                                    VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT |
                                    VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART |
                                    VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART);
-    bool persistent = pool->persistent_def != NULL;
+    bool persistent = pool->sum_persistent;
 
 #define GROUP(a, b, va, vb) \
     if ((flags & ((a) | (b))) && !(((flags & (a)) && (va)) || ((flags & (b)) && (vb)))) \
         return false
     GROUP(VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE, VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE,
-          pool->st.active, !pool->st.active);
+          pool->sum_active, !pool->sum_active);
     GROUP(VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT, VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT,
           persistent, !persistent);
     GROUP(VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART, VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART,
-          pool->autostart, !pool->autostart);
+          pool->sum_autostart, !pool->sum_autostart);
 #undef GROUP
     /* Pool type bits follow VireoStoragePoolType order from DIR (1 << 6). */
-    if (types && !(types & (VIR_CONNECT_LIST_STORAGE_POOLS_DIR << pool->st.def->type)))
+    if (types && !(types & (VIR_CONNECT_LIST_STORAGE_POOLS_DIR << pool->type)))
         return false;
     return true;
 }
@@ -806,17 +896,20 @@ pool_matches(const VireoStoragePool *pool, unsigned int flags)
 static GPtrArray *
 storage_connect_list_all_pools(VireoConnect *conn, unsigned int flags)
 {
-    g_autoptr(GPtrArray) all = storage_pool_snapshot();
     GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)vireo_pool_ref_free);
+    g_autofree gpointer *names = NULL;
+    guint n = 0;
 
-    for (guint i = 0; i < all->len; i++) {
-        VireoStoragePool *pool = all->pdata[i];
+    g_mutex_lock(&drv->list_lock);
+    names = g_hash_table_get_keys_as_array(drv->by_name, &n);
+    qsort(names, n, sizeof(gpointer), (int (*)(const void *, const void *))cmp_strptr);
+    for (guint i = 0; i < n; i++) {
+        VireoStoragePool *pool = g_hash_table_lookup(drv->by_name, names[i]);
 
-        g_mutex_lock(&pool->lock);
-        if (!pool->removed && pool_matches(pool, flags))
-            g_ptr_array_add(out, storage_pool_make_ref(pool));
-        g_mutex_unlock(&pool->lock);
+        if (pool_matches(pool, flags))
+            g_ptr_array_add(out, vireo_pool_ref_new(names[i], pool->uuid));
     }
+    g_mutex_unlock(&drv->list_lock);
     return out;
 }
 
@@ -872,31 +965,33 @@ check_conflicts(const VireoStoragePoolDef *def, const VireoStoragePool *self)
     GHashTableIter it;
     gpointer value;
 
+    gpointer key;
+
     g_hash_table_iter_init(&it, drv->by_name);
-    while (g_hash_table_iter_next(&it, NULL, &value)) {
+    while (g_hash_table_iter_next(&it, &key, &value)) {
         const VireoStoragePool *other = value;
-        const VireoStoragePoolDef *od = other->st.def;
+        const char *oname = key;
         char uuidstr[VIR_UUID_STRING_BUFLEN];
 
         if (other == self)
             continue;
-        if (g_str_equal(od->name, def->name)) {
-            vireo_uuid_format(od->uuid, uuidstr);
+        if (g_str_equal(oname, def->name)) {
+            vireo_uuid_format(other->uuid, uuidstr);
             vireo_error_report(VIR_ERR_OPERATION_FAILED,
                                "pool '%s' already exists with uuid %s", def->name, uuidstr);
             return -1;
         }
-        if (memcmp(od->uuid, def->uuid, VIR_UUID_BUFLEN) == 0) {
-            vireo_uuid_format(od->uuid, uuidstr);
+        if (memcmp(other->uuid, def->uuid, VIR_UUID_BUFLEN) == 0) {
+            vireo_uuid_format(other->uuid, uuidstr);
             vireo_error_report(VIR_ERR_OPERATION_FAILED,
-                               "pool '%s' is already defined with uuid %s", od->name, uuidstr);
+                               "pool '%s' is already defined with uuid %s", oname, uuidstr);
             return -1;
         }
-        if (def->type == VIREO_STORAGE_POOL_DIR && od->type == VIREO_STORAGE_POOL_DIR &&
-            def->target.path && od->target.path &&
-            g_str_equal(def->target.path, od->target.path)) {
+        if (def->type == VIREO_STORAGE_POOL_DIR && other->type == VIREO_STORAGE_POOL_DIR &&
+            def->target.path && other->target_path &&
+            g_str_equal(def->target.path, other->target_path)) {
             vireo_error_report(VIR_ERR_OPERATION_FAILED,
-                               "Storage source conflict with pool: '%s'", od->name);
+                               "Storage source conflict with pool: '%s'", oname);
             return -1;
         }
     }
@@ -934,6 +1029,7 @@ storage_pool_define_xml(VireoConnect *conn, const char *xml, unsigned int flags)
             vireo_storage_pool_def_free(pool->st.def);
             pool->st.def = vireo_storage_pool_def_copy(pool->persistent_def);
         }
+        storage_pool_publish(pool);
         emit_lifecycle(pool, VIR_STORAGE_POOL_EVENT_DEFINED);
         ref = storage_pool_make_ref(pool);
         storage_pool_end(pool);
@@ -949,6 +1045,7 @@ storage_pool_define_xml(VireoConnect *conn, const char *xml, unsigned int flags)
     }
     pool = storage_pool_new(vireo_storage_pool_def_copy(def));
     pool->persistent_def = g_steal_pointer(&def);
+    pool->sum_persistent = true;
     g_hash_table_insert(drv->by_name, g_strdup(pool->st.def->name), pool);
     g_mutex_lock(&pool->lock);
     g_mutex_unlock(&drv->list_lock);
@@ -1068,6 +1165,7 @@ storage_pool_destroy(VireoConnect *conn, const VireoPoolRef *ref)
     } else {
         vireo_storage_pool_def_free(pool->st.def);
         pool->st.def = vireo_storage_pool_def_copy(pool->persistent_def);
+        storage_pool_publish(pool);
     }
     return 0;
 }
@@ -1150,6 +1248,8 @@ storage_pool_refresh(VireoConnect *conn, const VireoPoolRef *ref, unsigned int f
         emit_lifecycle(pool, VIR_STORAGE_POOL_EVENT_STOPPED);
         if (!pool->persistent_def)
             pool_list_remove(pool);
+        else
+            storage_pool_publish(pool);
         vireo_error_restore(g_steal_pointer(&err));
         return -1;
     }
@@ -1195,11 +1295,11 @@ storage_pool_get_xml_desc(VireoConnect *conn, const VireoPoolRef *ref, unsigned 
 static int
 storage_pool_get_autostart(VireoConnect *conn, const VireoPoolRef *ref, int *autostart)
 {
-    g_autoptr(VireoStoragePoolLocked) pool = storage_pool_find(ref);
+    g_auto(VireoPoolSummary) sum = { 0 };
 
-    if (!pool)
+    if (!pool_summary_of(ref, &sum))
         return -1;
-    *autostart = pool->autostart;
+    *autostart = sum.autostart;
     return 0;
 }
 
@@ -1235,23 +1335,24 @@ storage_pool_set_autostart(VireoConnect *conn, const VireoPoolRef *ref, int auto
         return -1;
     }
     pool->autostart = !!autostart;
+    storage_pool_publish(pool);
     return 0;
 }
 
 static int
 storage_pool_is_active(VireoConnect *conn, const VireoPoolRef *ref)
 {
-    g_autoptr(VireoStoragePoolLocked) pool = storage_pool_find(ref);
+    g_auto(VireoPoolSummary) sum = { 0 };
 
-    return pool ? pool->st.active : -1;
+    return pool_summary_of(ref, &sum) ? sum.active : -1;
 }
 
 static int
 storage_pool_is_persistent(VireoConnect *conn, const VireoPoolRef *ref)
 {
-    g_autoptr(VireoStoragePoolLocked) pool = storage_pool_find(ref);
+    g_auto(VireoPoolSummary) sum = { 0 };
 
-    return pool ? pool->persistent_def != NULL : -1;
+    return pool_summary_of(ref, &sum) ? sum.persistent : -1;
 }
 
 static VireoStorageDriver storage_driver = {

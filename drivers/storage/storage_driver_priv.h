@@ -3,10 +3,12 @@
  * storage_driver_priv: what storage_driver.c (pools) and
  * storage_driver_vol.c (volumes, transfers) share.
  *
- * Locking: the pool list lock protects the list only and is never held
- * while a pool is being worked on.  Each pool has its own lock, held for
- * the whole of a backend call (which runs on the storage worker pool), so
- * work on one pool never waits for another.  Volume transfers do not hold
+ * Locking: each pool has its own lock, held for the whole of a backend
+ * call (which runs on the storage worker pool), so work on one pool never
+ * waits for another.  The list lock protects the list and each pool's
+ * summary (below), which lookups, lists and conflict checks read without
+ * taking any pool lock.  Order: pool lock, then list lock; never the other
+ * way round (the list lock is dropped before a found pool is locked).  Volume transfers do not hold
  * the pool lock: they mark the volume busy instead, which keeps it from
  * being deleted, wiped or resized meanwhile.
  */
@@ -26,7 +28,16 @@ struct _VireoStoragePool {
     bool autostart;
     bool removed;                    /* dropped from the list */
     GHashTable *busy;                /* volume name -> GINT count of transfers */
+
+    /* Summary, under the list lock (copied by storage_pool_publish). */
+    VireoUUID uuid;                  /* never changes */
+    int type;
+    char *target_path;
+    bool sum_active, sum_persistent, sum_autostart;
 };
+
+/* @pool locked: copy its state into the summary. */
+void storage_pool_publish(VireoStoragePool *pool);
 
 /* Lookups return the pool referenced and locked, or NULL + reported
  * VIR_ERR_NO_STORAGE_POOL. */
@@ -50,9 +61,6 @@ void storage_pool_emit(const VireoStoragePool *pool, int event_id, int event);
 /* Run @func(@data) on the storage worker pool and wait for it; the
  * worker's error is carried back to the calling thread. */
 int storage_job_run(int (*func)(void *data), void *data);
-/* Start @func(@data) on the storage worker pool and return at once;
- * @data is the job's. */
-void storage_job_start(void (*func)(void *data), void *data);
 
 VireoVolInUseFunc storage_vol_in_use_hook(void);
 

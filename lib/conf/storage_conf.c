@@ -124,7 +124,8 @@ vireo_storage_parse_size_bytes(const char *value, const char *unit,
 }
 
 /* Remove doubled slashes and a trailing slash, as libvirt does for
- * target paths ("/a//b/" -> "/a/b"); "/" stays "/". */
+ * target paths ("/a//b/" -> "/a/b"; "/" stays "/"; a leading "//"
+ * followed by a name is kept). */
 char *
 vireo_storage_sanitize_path(const char *path)
 {
@@ -137,8 +138,7 @@ vireo_storage_sanitize_path(const char *path)
         p += 2;
     }
     for (; *p; p++) {
-        if (*p == '/' && out->len > (g_str_has_prefix(out->str, "//") ? 2U : 0U) &&
-            out->str[out->len - 1] == '/')
+        if (*p == '/' && out->len && out->str[out->len - 1] == '/')
             continue;
         g_string_append_c(out, *p);
     }

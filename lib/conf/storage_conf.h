@@ -151,7 +151,8 @@ int vireo_storage_pool_type_from_string(const char *str);   /* -1 unknown */
 
 /* Parse "<number>" scaled by @unit into bytes (libvirt's virScaleInteger
  * rules: NULL/"" = bytes; b, byte, bytes; k, KiB = 1024; KB = 1000; and so
- * on up to E/EiB/EB; case-insensitive).  Reports VIR_ERR_XML_ERROR
+ * on up to E/EiB/EB; case-insensitive; at most INT64_MAX bytes, libvirt's
+ * limit).  @bytes is untouched on failure.  Reports VIR_ERR_XML_ERROR
  * "malformed <what> element" for a bad number, VIR_ERR_INVALID_ARG "unknown
  * suffix 'x'" and VIR_ERR_OVERFLOW "value too large: 20E" as libvirt does. */
 int vireo_storage_parse_size_bytes(const char *value, const char *unit,

@@ -155,7 +155,7 @@ parse_vol_target(const VireoStoragePoolDef *pool, VireoStorageVolDef *vol, xmlNo
 }
 
 static int
-parse_vol_backing(const VireoStoragePoolDef *pool, VireoStorageVolDef *vol, xmlNodePtr node)
+parse_vol_backing(VireoStorageVolDef *vol, xmlNodePtr node)
 {
     g_autofree char *path = NULL;
     xmlNodePtr fmt;
@@ -179,9 +179,9 @@ parse_vol_backing(const VireoStoragePoolDef *pool, VireoStorageVolDef *vol, xmlN
         }
         vol->backing.format = g_steal_pointer(&type);
     } else {
+        /* libvirt assumes raw rather than probing an unnamed format */
         vol->backing.format = g_strdup("raw");
     }
-    (void)pool;
     return 0;
 }
 
@@ -225,7 +225,7 @@ vol_def_parse_node(const VireoStoragePoolDef *pool, xmlNodePtr root, unsigned in
 
     if (parse_vol_source(vol, vireo_xml_child(root, "source")) < 0 ||
         parse_vol_target(pool, vol, vireo_xml_child(root, "target")) < 0 ||
-        parse_vol_backing(pool, vol, vireo_xml_child(root, "backingStore")) < 0)
+        parse_vol_backing(vol, vireo_xml_child(root, "backingStore")) < 0)
         return NULL;
 
     if (!vol->format) {

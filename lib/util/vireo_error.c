@@ -50,6 +50,7 @@ vireo_error_prefix(int code)
     case VIR_ERR_NO_SECRET: return "Secret not found";
     case VIR_ERR_CONFIG_UNSUPPORTED: return "unsupported configuration";
     case VIR_ERR_OPERATION_TIMEOUT: return "Timed out during operation";
+    case VIR_ERR_OVERFLOW: return "numerical overflow";
     case VIR_ERR_INVALID_STREAM: return "invalid stream pointer";
     case VIR_ERR_ARGUMENT_UNSUPPORTED: return "argument unsupported";
     case VIR_ERR_NO_DOMAIN_METADATA: return "metadata not found";
