@@ -3,40 +3,11 @@
 
 #include <string.h>
 
+#include "conf/xml_util.h"
+
 #include "conf/capabilities.h"
 
 /* libvirt's escaping for text and attribute values. */
-static void
-append_escaped(GString *buf, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&': g_string_append(buf, "&amp;"); break;
-        case '<': g_string_append(buf, "&lt;"); break;
-        case '>': g_string_append(buf, "&gt;"); break;
-        case '\'': g_string_append(buf, "&apos;"); break;
-        case '"': g_string_append(buf, "&quot;"); break;
-        default: g_string_append_c(buf, *s);
-        }
-    }
-}
-
-static void
-append_indent(GString *buf, int indent)
-{
-    g_string_append_printf(buf, "%*s", indent, "");
-}
-
-/* <name>text</name> on its own line */
-static void
-append_text_elem(GString *buf, int indent, const char *name, const char *text)
-{
-    append_indent(buf, indent);
-    g_string_append_printf(buf, "<%s>", name);
-    append_escaped(buf, text);
-    g_string_append_printf(buf, "</%s>\n", name);
-}
-
 static void
 cell_free(VireoCapsCell *cell)
 {
@@ -275,11 +246,11 @@ format_host_cpu(GString *buf, const VireoCapsHost *host)
 
     g_string_append(buf, "    <cpu>\n");
     if (host->arch)
-        append_text_elem(buf, 6, "arch", host->arch);
+        vireo_xml_append_text_element(buf, 6, "arch", host->arch);
     if (host->cpu_model)
-        append_text_elem(buf, 6, "model", host->cpu_model);
+        vireo_xml_append_text_element(buf, 6, "model", host->cpu_model);
     if (host->cpu_vendor)
-        append_text_elem(buf, 6, "vendor", host->cpu_vendor);
+        vireo_xml_append_text_element(buf, 6, "vendor", host->cpu_vendor);
     if (host->microcode)
         g_string_append_printf(buf, "      <microcode version='%llu'/>\n", host->microcode);
     if (host->has_signature)
@@ -294,7 +265,7 @@ format_host_cpu(GString *buf, const VireoCapsHost *host)
                                host->cores, host->threads);
     for (i = 0; i < host->cpu_features->len; i++) {
         g_string_append(buf, "      <feature name='");
-        append_escaped(buf, host->cpu_features->pdata[i]);
+        vireo_xml_escape_append(buf, host->cpu_features->pdata[i]);
         g_string_append(buf, "'/>\n");
     }
     for (i = 0; i < host->page_sizes->len; i++)
@@ -339,7 +310,7 @@ format_host_topology(GString *buf, const VireoCapsHost *host)
                                    c->id, c->socket_id, c->die_id, c->core_id);
             if (c->siblings) {
                 g_string_append(buf, " siblings='");
-                append_escaped(buf, c->siblings);
+                vireo_xml_escape_append(buf, c->siblings);
                 g_string_append_c(buf, '\'');
             }
             g_string_append(buf, "/>\n");
@@ -358,7 +329,7 @@ format_host(GString *buf, const VireoCapsHost *host)
 
     g_string_append(buf, "  <host>\n");
     if (host->uuid)
-        append_text_elem(buf, 4, "uuid", host->uuid);
+        vireo_xml_append_text_element(buf, 4, "uuid", host->uuid);
     format_host_cpu(buf, host);
 
     if (host->power_management && host->power_management[0]) {
@@ -378,7 +349,7 @@ format_host(GString *buf, const VireoCapsHost *host)
         if (host->uri_transports->len) {
             g_string_append(buf, "      <uri_transports>\n");
             for (i = 0; i < host->uri_transports->len; i++)
-                append_text_elem(buf, 8, "uri_transport", host->uri_transports->pdata[i]);
+                vireo_xml_append_text_element(buf, 8, "uri_transport", host->uri_transports->pdata[i]);
             g_string_append(buf, "      </uri_transports>\n");
         }
         g_string_append(buf, "    </migration_features>\n");
@@ -390,14 +361,14 @@ format_host(GString *buf, const VireoCapsHost *host)
         const VireoCapsSecModel *sm = host->secmodels->pdata[i];
 
         g_string_append(buf, "    <secmodel>\n");
-        append_text_elem(buf, 6, "model", sm->model);
-        append_text_elem(buf, 6, "doi", sm->doi ? sm->doi : "0");
+        vireo_xml_append_text_element(buf, 6, "model", sm->model);
+        vireo_xml_append_text_element(buf, 6, "doi", sm->doi ? sm->doi : "0");
         for (j = 0; j < sm->baselabels->len; j++) {
             const VireoCapsBaseLabel *bl = sm->baselabels->pdata[j];
             g_string_append(buf, "      <baselabel type='");
-            append_escaped(buf, bl->type);
+            vireo_xml_escape_append(buf, bl->type);
             g_string_append(buf, "'>");
-            append_escaped(buf, bl->label);
+            vireo_xml_escape_append(buf, bl->label);
             g_string_append(buf, "</baselabel>\n");
         }
         g_string_append(buf, "    </secmodel>\n");
@@ -411,20 +382,20 @@ format_guest(GString *buf, const VireoCapsGuest *g)
     guint i;
 
     g_string_append(buf, "  <guest>\n");
-    append_text_elem(buf, 4, "os_type", g->os_type);
+    vireo_xml_append_text_element(buf, 4, "os_type", g->os_type);
     g_string_append(buf, "    <arch name='");
-    append_escaped(buf, g->arch);
+    vireo_xml_escape_append(buf, g->arch);
     g_string_append(buf, "'>\n");
     g_string_append_printf(buf, "      <wordsize>%u</wordsize>\n", g->wordsize);
     if (g->emulator)
-        append_text_elem(buf, 6, "emulator", g->emulator);
+        vireo_xml_append_text_element(buf, 6, "emulator", g->emulator);
     for (i = 0; i < g->machines->len; i++) {
         const VireoCapsMachine *m = g->machines->pdata[i];
 
         g_string_append(buf, "      <machine");
         if (m->canonical) {
             g_string_append(buf, " canonical='");
-            append_escaped(buf, m->canonical);
+            vireo_xml_escape_append(buf, m->canonical);
             g_string_append_c(buf, '\'');
         }
         if (m->max_cpus)
@@ -432,17 +403,17 @@ format_guest(GString *buf, const VireoCapsGuest *g)
         if (m->deprecated)
             g_string_append(buf, " deprecated='yes'");
         g_string_append_c(buf, '>');
-        append_escaped(buf, m->name);
+        vireo_xml_escape_append(buf, m->name);
         g_string_append(buf, "</machine>\n");
     }
     for (i = 0; i < g->domains->len; i++) {
         const VireoCapsDomain *d = g->domains->pdata[i];
 
         g_string_append(buf, "      <domain type='");
-        append_escaped(buf, d->type);
+        vireo_xml_escape_append(buf, d->type);
         if (d->emulator) {
             g_string_append(buf, "'>\n");
-            append_text_elem(buf, 8, "emulator", d->emulator);
+            vireo_xml_append_text_element(buf, 8, "emulator", d->emulator);
             g_string_append(buf, "      </domain>\n");
         } else {
             g_string_append(buf, "'/>\n");

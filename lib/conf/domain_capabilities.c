@@ -4,30 +4,9 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "conf/xml_util.h"
+
 #include "conf/domain_capabilities.h"
-
-static void
-append_escaped(GString *buf, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&': g_string_append(buf, "&amp;"); break;
-        case '<': g_string_append(buf, "&lt;"); break;
-        case '>': g_string_append(buf, "&gt;"); break;
-        case '\'': g_string_append(buf, "&apos;"); break;
-        case '"': g_string_append(buf, "&quot;"); break;
-        default: g_string_append_c(buf, *s);
-        }
-    }
-}
-
-static void
-append_text_elem(GString *buf, int indent, const char *name, const char *text)
-{
-    g_string_append_printf(buf, "%*s<%s>", indent, "", name);
-    append_escaped(buf, text);
-    g_string_append_printf(buf, "</%s>\n", name);
-}
 
 static void
 enum_free(VireoDomainCapsEnum *e)
@@ -222,14 +201,14 @@ format_enum(GString *buf, int indent, const char *name, const GPtrArray *values)
     guint i;
 
     g_string_append_printf(buf, "%*s<enum name='", indent, "");
-    append_escaped(buf, name);
+    vireo_xml_escape_append(buf, name);
     if (!values->len) {
         g_string_append(buf, "'/>\n");
         return;
     }
     g_string_append(buf, "'>\n");
     for (i = 0; i < values->len; i++)
-        append_text_elem(buf, indent + 2, "value", values->pdata[i]);
+        vireo_xml_append_text_element(buf, indent + 2, "value", values->pdata[i]);
     g_string_append_printf(buf, "%*s</enum>\n", indent, "");
 }
 
@@ -250,7 +229,7 @@ format_elem(GString *buf, int indent, const VireoDomainCapsElem *elem)
     }
     g_string_append(buf, ">\n");
     for (i = 0; i < elem->values->len; i++)
-        append_text_elem(buf, indent + 2, "value", elem->values->pdata[i]);
+        vireo_xml_append_text_element(buf, indent + 2, "value", elem->values->pdata[i]);
     for (i = 0; i < elem->enums->len; i++) {
         const VireoDomainCapsEnum *e = elem->enums->pdata[i];
         format_enum(buf, indent + 2, e->name, e->values);
@@ -298,15 +277,15 @@ format_cpu(GString *buf, const VireoDomainCapsCpu *cpu)
             if (cpu->host_model_fallback)
                 g_string_append_printf(buf, " fallback='%s'", cpu->host_model_fallback);
             g_string_append_c(buf, '>');
-            append_escaped(buf, cpu->host_model_name);
+            vireo_xml_escape_append(buf, cpu->host_model_name);
             g_string_append(buf, "</model>\n");
         }
         if (cpu->host_model_vendor)
-            append_text_elem(buf, 6, "vendor", cpu->host_model_vendor);
+            vireo_xml_append_text_element(buf, 6, "vendor", cpu->host_model_vendor);
         for (i = 0; i < cpu->host_model_features->len; i++) {
             const VireoDomainCapsCpuFeature *f = cpu->host_model_features->pdata[i];
             g_string_append_printf(buf, "      <feature policy='%s' name='", f->policy);
-            append_escaped(buf, f->name);
+            vireo_xml_escape_append(buf, f->name);
             g_string_append(buf, "'/>\n");
         }
         g_string_append(buf, "    </mode>\n");
@@ -327,11 +306,11 @@ format_cpu(GString *buf, const VireoDomainCapsCpu *cpu)
                 g_string_append(buf, " deprecated='yes'");
             if (m->vendor) {
                 g_string_append(buf, " vendor='");
-                append_escaped(buf, m->vendor);
+                vireo_xml_escape_append(buf, m->vendor);
                 g_string_append_c(buf, '\'');
             }
             g_string_append_c(buf, '>');
-            append_escaped(buf, m->name);
+            vireo_xml_escape_append(buf, m->name);
             g_string_append(buf, "</model>\n");
         }
         g_string_append(buf, "    </mode>\n");
@@ -347,13 +326,13 @@ vireo_domain_caps_format(const VireoDomainCaps *caps)
     guint i;
 
     if (caps->path)
-        append_text_elem(buf, 2, "path", caps->path);
+        vireo_xml_append_text_element(buf, 2, "path", caps->path);
     if (caps->domain)
-        append_text_elem(buf, 2, "domain", caps->domain);
+        vireo_xml_append_text_element(buf, 2, "domain", caps->domain);
     if (caps->machine)
-        append_text_elem(buf, 2, "machine", caps->machine);
+        vireo_xml_append_text_element(buf, 2, "machine", caps->machine);
     if (caps->arch)
-        append_text_elem(buf, 2, "arch", caps->arch);
+        vireo_xml_append_text_element(buf, 2, "arch", caps->arch);
     if (caps->vcpu_max)
         g_string_append_printf(buf, "  <vcpu max='%u'/>\n", caps->vcpu_max);
     if ((sup = supported_str(caps->iothreads)))

@@ -369,15 +369,9 @@ vireo_xml_buf_printf(VireoXmlBuf *buf, const char *fmt, ...)
 }
 
 void
-vireo_xml_buf_add_escaped(VireoXmlBuf *buf, const char *str)
+vireo_xml_escape_append(GString *out, const char *str)
 {
-    g_autoptr(GString) out = NULL;
-    const char *p;
-
-    if (!str)
-        return;
-    out = g_string_sized_new(strlen(str) + 8);
-    for (p = str; *p; p++) {
+    for (const char *p = str; p && *p; p++) {
         switch (*p) {
         case '<': g_string_append(out, "&lt;"); break;
         case '>': g_string_append(out, "&gt;"); break;
@@ -390,6 +384,25 @@ vireo_xml_buf_add_escaped(VireoXmlBuf *buf, const char *str)
             g_string_append_c(out, *p);
         }
     }
+}
+
+void
+vireo_xml_append_text_element(GString *out, int indent, const char *name, const char *text)
+{
+    g_string_append_printf(out, "%*s<%s>", indent, "", name);
+    vireo_xml_escape_append(out, text);
+    g_string_append_printf(out, "</%s>\n", name);
+}
+
+void
+vireo_xml_buf_add_escaped(VireoXmlBuf *buf, const char *str)
+{
+    g_autoptr(GString) out = NULL;
+
+    if (!str)
+        return;
+    out = g_string_sized_new(strlen(str) + 8);
+    vireo_xml_escape_append(out, str);
     /* escaped text may hold newlines (descriptions): never re-indent them */
     if (buf->str->len == 0 || buf->str->str[buf->str->len - 1] == '\n')
         g_string_append_printf(buf->str, "%*s", buf->indent, "");

@@ -78,6 +78,13 @@ void vireo_xml_buf_add(VireoXmlBuf *buf, const char *text);
  * control characters other than tab/newline/CR dropped); NULL adds nothing. */
 void vireo_xml_buf_add_escaped(VireoXmlBuf *buf, const char *str);
 
+/* The same escaping onto a plain GString (no indentation handling). */
+void vireo_xml_escape_append(GString *out, const char *str);
+
+/* "<name>text</name>\n" at @indent spaces, on a plain GString. */
+void vireo_xml_append_text_element(GString *out, int indent, const char *name,
+                                   const char *text);
+
 /* Append " name='value'" (escaped) when @value is non-NULL. */
 void vireo_xml_buf_attr(VireoXmlBuf *buf, const char *name, const char *value);
 
