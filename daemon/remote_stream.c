@@ -20,6 +20,7 @@ VIREO_LOG_MODULE("rpc.stream");
 /* Bytes written to the fd may queue up to this before we stop reading the
  * client (back-pressure for uploads). */
 #define WRITE_QUEUE_HIGH (8 * 1024 * 1024)
+#define WRITE_QUEUE_LOW (2 * 1024 * 1024)
 
 typedef enum {
     STREAM_PENDING,      /* opened, reply not yet sent */
@@ -49,6 +50,7 @@ struct _VireoStream {
     VireoStreamFinishFunc finish_cb;
     void *opaque;
     bool finishing;             /* the finish callback runs */
+    bool blocking;              /* we asked the client to stop reading */
 };
 
 static GMutex streams_lock;
@@ -119,6 +121,8 @@ stream_send_error(VireoStream *st)
     vireo_error_reset();
 }
 
+static void stream_backpressure(VireoStream *st);
+
 /* Main thread (or the worker that failed to start it). */
 static void
 stream_close(VireoStream *st)
@@ -142,7 +146,10 @@ stream_close(VireoStream *st)
         close(st->fd);
         st->fd = -1;
     }
-    if (st->closed_cb)
+    stream_backpressure(st);
+    /* While the finish callback runs it may use what closed_cb frees: the
+     * finish worker calls closed_cb itself when it is done. */
+    if (st->closed_cb && !st->finishing)
         st->closed_cb(st->opaque);
     g_mutex_lock(&streams_lock);
     found = g_ptr_array_remove(streams, st);
@@ -150,6 +157,19 @@ stream_close(VireoStream *st)
     VIREO_DEBUG("stream serial %u closed", st->hdr.serial);
     if (found)
         stream_unref(st);
+}
+
+/* Stop or resume reading the client as the fd falls behind or catches up. */
+static void
+stream_backpressure(VireoStream *st)
+{
+    if (!st->blocking && st->wq_bytes > WRITE_QUEUE_HIGH) {
+        st->blocking = true;
+        vireo_client_stream_block(st->client, true);
+    } else if (st->blocking && (st->wq_bytes < WRITE_QUEUE_LOW || st->state == STREAM_CLOSED)) {
+        st->blocking = false;
+        vireo_client_stream_block(st->client, false);
+    }
 }
 
 static void
@@ -244,9 +264,13 @@ stream_dispatch(GSource *source, GSourceFunc cb, gpointer data)
     GIOCondition cond = g_source_query_unix_fd(source, st->tag);
 
     stream_ref(st);
-    if (st->state == STREAM_RUNNING && (cond & G_IO_OUT) && !stream_flush(st)) {
-        stream_send_error(st);
-        stream_close(st);
+    if (st->state == STREAM_RUNNING && (cond & G_IO_OUT)) {
+        if (!stream_flush(st)) {
+            stream_send_error(st);
+            stream_close(st);
+        } else {
+            stream_backpressure(st);
+        }
     }
     if (st->state == STREAM_RUNNING && (cond & (G_IO_IN | G_IO_HUP | G_IO_ERR)) &&
         st->readable && !st->eof_sent)
@@ -370,7 +394,18 @@ typedef struct {
 static gboolean
 close_ref_idle_cb(gpointer data)
 {
-    stream_close(data);
+    VireoStream *st = data;
+
+    if (st->finishing) {
+        st->finishing = false;
+        if (st->state == STREAM_CLOSED) {
+            /* Closed meanwhile (client gone): closed_cb was held back. */
+            if (st->closed_cb)
+                st->closed_cb(st->opaque);
+            return G_SOURCE_REMOVE;
+        }
+    }
+    stream_close(st);
     return G_SOURCE_REMOVE;
 }
 
@@ -446,6 +481,7 @@ vireo_stream_incoming(VireoClient *client, const VireoPacketHeader *hdr,
             stream_close(st);
             break;
         }
+        stream_backpressure(st);
         stream_update_events(st);
         break;
     case VIREO_STATUS_OK:

@@ -133,7 +133,7 @@ client_update_events_locked(VireoClient *client)
 
     if (client->dead || !client->source)
         return;
-    if (!client->paused)
+    if (!client->paused && !client->stream_blocks)
         cond |= G_IO_IN;
     if (!g_queue_is_empty(&client->tx))
         cond |= G_IO_OUT;
@@ -182,6 +182,18 @@ vireo_client_call_done(VireoClient *client)
         client->paused = false;
         client_update_events_locked(client);
     }
+    g_mutex_unlock(&client->lock);
+}
+
+void
+vireo_client_stream_block(VireoClient *client, bool block)
+{
+    g_mutex_lock(&client->lock);
+    if (block)
+        client->stream_blocks++;
+    else if (client->stream_blocks > 0)
+        client->stream_blocks--;
+    client_update_events_locked(client);
     g_mutex_unlock(&client->lock);
 }
 
@@ -296,7 +308,7 @@ client_read(VireoClient *client)
 {
     gsize budget = READ_BUDGET;
 
-    while (budget > 0 && !client->paused) {
+    while (budget > 0 && !client->paused && !client->stream_blocks) {
         ssize_t n;
 
         if (client->len_have < 4) {

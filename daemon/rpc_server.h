@@ -66,7 +66,8 @@ struct _VireoClient {
     gsize tx_bytes;
     bool dead;
     guint in_flight;
-    bool paused;
+    bool paused;                 /* too many calls in flight */
+    guint stream_blocks;         /* streams whose fd is behind: stop reading */
 
     /* connection state, under lock */
     bool keepalive;              /* probed feature 10 */
@@ -102,6 +103,11 @@ void vireo_client_send(VireoClient *client, GBytes *pkt);
 
 /* A worker finished one call of @client (frees a request slot). */
 void vireo_client_call_done(VireoClient *client);
+
+/* A stream of @client stops (@block) or resumes reading from the client
+ * socket: back-pressure when the fd it writes to falls behind.  Counted:
+ * reading resumes when every blocking stream has resumed. */
+void vireo_client_stream_block(VireoClient *client, bool block);
 
 /* Ask the main loop to close @client once its queue is flushed. */
 void vireo_client_close_later(VireoClient *client);
