@@ -55,6 +55,25 @@ on_hup_signal(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+static VireoStorageDriver *storage_for_vms;
+
+/* A pool/volume pair to the path QEMU opens, through the storage vtable. */
+static char *
+resolve_volume_for_vm(const char *pool_name, const char *vol_name, int *vol_type)
+{
+    VireoConnect conn = { .serial = 0, .readonly = false };
+    g_autoptr(VireoPoolRef) pool = NULL;
+    g_autoptr(VireoVolRef) vol = NULL;
+    VireoVolInfo info = { 0 };
+
+    if (!(pool = storage_for_vms->pool_lookup_by_name(&conn, pool_name)) ||
+        !(vol = storage_for_vms->vol_lookup_by_name(&conn, pool, vol_name)) ||
+        storage_for_vms->vol_get_info(&conn, vol, 0, &info) < 0)
+        return NULL;
+    *vol_type = info.type;
+    return storage_for_vms->vol_get_path(&conn, vol);
+}
+
 typedef struct {
     VireoHypervisorDriver *drv;
     VireoStorageDriver *storage;
@@ -220,11 +239,17 @@ main(int argc, char **argv)
     };
     if (drv->state_initialize(&dpaths, vireo_remote_events_deliver, NULL) < 0)
         die("cannot initialise the QEMU driver");
-    /* The storage driver's vol_in_use hook is wired here once the QEMU
-     * driver can answer it (set_vol_in_use_hook). */
     if (storage->state_initialize(&dpaths, vireo_remote_pool_events_deliver, NULL) < 0)
         die("cannot initialise the storage driver");
     vireo_dispatch_set_storage_driver(storage);
+    /* The drivers know each other only through these two hooks: VMs
+     * resolve <disk type='volume'> through the storage driver, and the
+     * storage driver refuses to delete a volume a running VM uses. */
+    storage_for_vms = storage;
+    if (drv->set_volume_resolver)
+        drv->set_volume_resolver(resolve_volume_for_vm);
+    if (storage->set_vol_in_use_hook && drv->domain_uses_path)
+        storage->set_vol_in_use_hook(drv->domain_uses_path);
 
     if (add_sockets(srv, cfg, paths->sock_dir) < 0)
         die("cannot listen");

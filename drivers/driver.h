@@ -163,6 +163,11 @@ typedef struct {
     int cpu;                     /* host CPU it last ran on, -1 = unknown */
 } VireoVcpuInfo;
 
+/* Turn a volume (pool name, volume name) into the path of its file or
+ * device, and its virStorageVolType.  NULL after reporting.  Wired by the
+ * daemon to the storage driver. */
+typedef char *(*VireoVolResolveFunc)(const char *pool, const char *volume, int *vol_type);
+
 typedef struct _VireoHypervisorDriver VireoHypervisorDriver;
 struct _VireoHypervisorDriver {
     const char *name;   /* "QEMU" */
@@ -180,6 +185,13 @@ struct _VireoHypervisorDriver {
     /* URIs this driver serves ("qemu:///system" ...).  Returns true when
      * @uri (may be NULL/empty: default) is ours. */
     bool (*connect_accepts_uri)(const char *uri);
+
+    /* Cross-driver wiring, done by the daemon before serving: how
+     * <disk type='volume'> sources become paths (optional). */
+    void (*set_volume_resolver)(VireoVolResolveFunc func);
+    /* Does a running VM use the file or device @path?  *@domain_name
+     * (caller frees) names it.  (A VireoVolInUseFunc for the storage side.) */
+    bool (*domain_uses_path)(const char *path, char **domain_name);
     char *(*connect_get_uri)(VireoConnect *conn);
     void (*connect_closed)(VireoConnect *conn);
 

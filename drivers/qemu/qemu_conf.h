@@ -43,6 +43,8 @@ typedef struct {
      * shutdowns): handled here, one task per event. */
     GThreadPool *events_pool;
 
+    VireoVolResolveFunc resolve_volume;   /* set by the daemon, may be NULL */
+
     VireoDomainEventSink sink;
     void *sink_opaque;
 } QemuDriver;

@@ -1264,7 +1264,44 @@ qemu_domain_set_metadata(VireoConnect *conn, const VireoDomainRef *dom,
     return 0;
 }
 
+/* ---- cross-driver hooks ------------------------------------------------ */
+
+static void
+qemu_set_volume_resolver(VireoVolResolveFunc func)
+{
+    qemu_driver->resolve_volume = func;
+}
+
+static bool
+qemu_domain_uses_path(const char *path, char **domain_name)
+{
+    g_autoptr(GPtrArray) objs = NULL;
+    bool used = false;
+
+    if (!qemu_driver)
+        return false;
+    objs = vireo_domain_obj_list_snapshot(qemu_driver->domains);
+    for (guint i = 0; i < objs->len && !used; i++) {
+        VireoDomainObj *obj = objs->pdata[i];
+        vireo_domain_obj_lock(obj);
+        if (vireo_domain_obj_is_active(obj)) {
+            for (size_t d = 0; d < obj->def->ndisks && !used; d++) {
+                const char *src = obj->def->disks[d]->src_path;
+                if (src && g_str_equal(src, path)) {
+                    used = true;
+                    if (domain_name)
+                        *domain_name = g_strdup(obj->def->name);
+                }
+            }
+        }
+        vireo_domain_obj_unlock(obj);
+    }
+    return used;
+}
+
 static VireoHypervisorDriver qemu_hypervisor_driver = {
+    .set_volume_resolver = qemu_set_volume_resolver,
+    .domain_uses_path = qemu_domain_uses_path,
     .name = "QEMU",
     .state_initialize = qemu_state_initialize,
     .state_autostart = qemu_state_autostart,

@@ -798,6 +798,45 @@ fill_ptys(VireoDomainDef *def, GHashTable *ptys)
     }
 }
 
+/* <disk type='volume'>: ask the storage driver for the path.  The object
+ * lock is dropped meanwhile (our job keeps others out): the storage side
+ * takes pool locks, and it asks us back (domain_uses_path) while holding
+ * them. */
+static int
+resolve_volumes(VireoDomainObj *obj, VireoDomainDef *live)
+{
+    int ret = 0;
+
+    vireo_domain_obj_unlock(obj);
+    for (size_t i = 0; i < live->ndisks && ret == 0; i++) {
+        VireoDomainDiskDef *d = live->disks[i];
+        char *path;
+        int vol_type = VIR_STORAGE_VOL_FILE;
+
+        if (d->type != VIREO_DOMAIN_DISK_TYPE_VOLUME)
+            continue;
+        if (!qemu_driver->resolve_volume) {
+            vireo_error_report(VIR_ERR_CONFIG_UNSUPPORTED,
+                               "disk '%s' uses storage volume '%s' of pool '%s', but this "
+                               "daemon has no storage driver", d->target_dev,
+                               d->src_volume, d->src_pool);
+            ret = -1;
+            break;
+        }
+        if (!(path = qemu_driver->resolve_volume(d->src_pool, d->src_volume, &vol_type))) {
+            ret = -1;
+            break;
+        }
+        g_free(d->src_path);
+        d->src_path = path;
+        /* QEMU sees the file or device the volume stands for. */
+        d->type = vol_type == VIR_STORAGE_VOL_BLOCK ? VIREO_DOMAIN_DISK_TYPE_BLOCK
+                                                    : VIREO_DOMAIN_DISK_TYPE_FILE;
+    }
+    vireo_domain_obj_lock(obj);
+    return ret;
+}
+
 int
 qemu_process_start(VireoDomainObj *obj, VireoConnect *conn, unsigned int flags)
 {
@@ -835,6 +874,9 @@ qemu_process_start(VireoDomainObj *obj, VireoConnect *conn, unsigned int flags)
 
     persistent = obj->def;
     if (!(live = vireo_domain_def_copy(persistent)))
+        return -1;
+
+    if (resolve_volumes(obj, live) < 0)
         return -1;
 
     emulator = live->emulator ? live->emulator : qemu_caps_default_binary();
