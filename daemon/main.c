@@ -10,6 +10,7 @@
 #include "vireo-config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,6 +191,10 @@ main(int argc, char **argv)
         return EXIT_SUCCESS;
     }
     signal(SIGPIPE, SIG_IGN);
+    /* Streams move 256 KiB chunks: keep such buffers on the heap and the
+     * heap's top, instead of an mmap/munmap (and page faults) per chunk. */
+    mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
 
     paths = vireod_paths_new(root);
     cfg = vireod_config_new();

@@ -16,11 +16,12 @@ VIREO_LOG_MODULE("rpc.stream");
 
 /* Stop reading the fd while this much is queued for the client, so a slow
  * client cannot make the daemon buffer a whole disk image. */
-#define CLIENT_QUEUE_HIGH (4 * 1024 * 1024)
+#define CLIENT_QUEUE_HIGH (8 * 1024 * 1024)
 /* Bytes written to the fd may queue up to this before we stop reading the
  * client (back-pressure for uploads). */
 #define WRITE_QUEUE_HIGH (8 * 1024 * 1024)
 #define WRITE_QUEUE_LOW (2 * 1024 * 1024)
+#define STREAM_HEAD (VIREO_PACKET_LEN_SIZE + VIREO_PACKET_HEADER_SIZE)
 
 typedef enum {
     STREAM_PENDING,      /* opened, reply not yet sent */
@@ -51,6 +52,7 @@ struct _VireoStream {
     void *opaque;
     bool finishing;             /* the finish callback runs */
     bool blocking;              /* we asked the client to stop reading */
+    bool finish_requested;      /* client finished; waiting for the queue to drain */
 };
 
 static GMutex streams_lock;
@@ -122,6 +124,7 @@ stream_send_error(VireoStream *st)
 }
 
 static void stream_backpressure(VireoStream *st);
+static void stream_complete_finish(VireoStream *st);
 
 /* Main thread (or the worker that failed to start it). */
 static void
@@ -206,12 +209,13 @@ stream_read(VireoStream *st)
 
     if (st->client->tx_bytes > CLIENT_QUEUE_HIGH) {
         /* The client is behind: wait a little instead of queueing more. */
-        st->retry = g_timeout_add(20, stream_retry_cb, st);
+        st->retry = g_timeout_add(2, stream_retry_cb, st);
         stream_update_events(st);
         return;
     }
-    buf = g_malloc(VIREO_PACKET_STREAM_CHUNK);
-    n = read(st->fd, buf, VIREO_PACKET_STREAM_CHUNK);
+    /* Read straight into the packet: no second buffer, no copy. */
+    buf = g_malloc(STREAM_HEAD + VIREO_PACKET_STREAM_CHUNK);
+    n = read(st->fd, buf + STREAM_HEAD, VIREO_PACKET_STREAM_CHUNK);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
     if (n <= 0) {
@@ -224,7 +228,12 @@ stream_read(VireoStream *st)
         stream_update_events(st);
         return;
     }
-    stream_send(st, VIREO_STATUS_CONTINUE, buf, n);
+    {
+        VireoPacketHeader h = st->hdr;
+        h.type = VIREO_MSG_STREAM;
+        h.status = VIREO_STATUS_CONTINUE;
+        vireo_client_send(st->client, vireo_packet_wrap_raw(&h, g_steal_pointer(&buf), n));
+    }
 }
 
 /* Write queued client data to the fd.  Returns false on a fatal error. */
@@ -270,6 +279,8 @@ stream_dispatch(GSource *source, GSourceFunc cb, gpointer data)
             stream_close(st);
         } else {
             stream_backpressure(st);
+            if (st->finish_requested && g_queue_is_empty(&st->wq))
+                stream_complete_finish(st);
         }
     }
     if (st->state == STREAM_RUNNING && (cond & (G_IO_IN | G_IO_HUP | G_IO_ERR)) &&
@@ -453,6 +464,19 @@ stream_finish_async(VireoStream *st, bool aborted)
     g_thread_pool_push(finish_pool, job, NULL);
 }
 
+/* Main thread: the client's finish, once everything queued reached the fd. */
+static void
+stream_complete_finish(VireoStream *st)
+{
+    st->finish_requested = false;
+    if (st->finish_cb) {
+        stream_finish_async(st, false);
+        return;
+    }
+    stream_send(st, VIREO_STATUS_OK, NULL, 0);
+    stream_close(st);
+}
+
 void
 vireo_stream_incoming(VireoClient *client, const VireoPacketHeader *hdr,
                       const guint8 *data, gsize len)
@@ -485,23 +509,13 @@ vireo_stream_incoming(VireoClient *client, const VireoPacketHeader *hdr,
         stream_update_events(st);
         break;
     case VIREO_STATUS_OK:
-        /* Finish: write what is left (blocking briefly is acceptable for
-         * the tail of an upload), confirm, close. */
-        if (st->writable && !g_queue_is_empty(&st->wq)) {
-            int fl = fcntl(st->fd, F_GETFL);
-            fcntl(st->fd, F_SETFL, fl & ~O_NONBLOCK);
-            if (!stream_flush(st)) {
-                stream_send_error(st);
-                stream_close(st);
-                break;
-            }
-        }
-        if (st->finish_cb) {
-            stream_finish_async(st, false);
-            break;
-        }
-        stream_send(st, VIREO_STATUS_OK, NULL, 0);
-        stream_close(st);
+        /* Finish: the data still queued for the fd goes out first, through
+         * the main loop (never a blocking write here). */
+        st->finish_requested = true;
+        if (g_queue_is_empty(&st->wq) || st->state != STREAM_RUNNING)
+            stream_complete_finish(st);
+        else
+            stream_update_events(st);
         break;
     case VIREO_STATUS_ERROR:
     default:

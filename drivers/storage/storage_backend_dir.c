@@ -76,6 +76,25 @@ dir_build_pool(VireoStoragePoolState *st, unsigned int flags)
                       VIR_STORAGE_POOL_BUILD_OVERWRITE, -1);
     if (dir_check_target(def) < 0)
         return -1;
+    if ((flags & VIR_STORAGE_POOL_BUILD_OVERWRITE) &&
+        (flags & VIR_STORAGE_POOL_BUILD_NO_OVERWRITE)) {
+        vireo_error_report(VIR_ERR_INVALID_ARG,
+                           "Flags 'VIR_STORAGE_POOL_BUILD_OVERWRITE' and "
+                           "'VIR_STORAGE_POOL_BUILD_NO_OVERWRITE' are mutually exclusive");
+        return -1;
+    }
+    if (flags & VIR_STORAGE_POOL_BUILD_NO_OVERWRITE) {
+        g_autoptr(GDir) d = g_dir_open(def->target.path, 0, NULL);
+
+        if (d && g_dir_read_name(d)) {
+            vireo_error_report(VIR_ERR_OPERATION_INVALID,
+                               "cannot build storage pool '%s' with no-overwrite: its "
+                               "directory '%s' already exists and is not empty (build "
+                               "without --no-overwrite to keep and reuse it)",
+                               def->name, def->target.path);
+            return -1;
+        }
+    }
     if (g_mkdir_with_parents(def->target.path, mode) < 0) {
         vireo_error_report_errno(VIR_ERR_SYSTEM_ERROR, errno,
                                  "cannot create the directory '%s' of storage pool '%s'",

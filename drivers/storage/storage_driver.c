@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define VIREO_ERROR_DOMAIN VIR_FROM_STORAGE
@@ -23,8 +24,10 @@
 
 VIREO_LOG_MODULE("storage.driver");
 
-/* Backend jobs (mkfs, qemu-img, scans) running at once. */
-#define STORAGE_JOB_THREADS 4
+/* Backend jobs (mkfs, qemu-img, scans) running at once.  Each pool runs one
+ * job at a time; more threads than that leave room for jobs stuck on dead
+ * storage (which keep their thread) without starving the other pools. */
+#define STORAGE_JOB_THREADS 16
 
 typedef struct {
     char *config_dir;        /* <config>/storage */
@@ -33,6 +36,9 @@ typedef struct {
 
     GMutex list_lock;
     GHashTable *by_name;     /* name -> VireoStoragePool* (ref) */
+    /* Volumes of running pools, from their views (list lock). */
+    GHashTable *vol_by_key;  /* key -> VolIndexEntry* */
+    GHashTable *vol_by_path; /* target path -> VolIndexEntry* */
 
     GThreadPool *jobs;
     VireoPoolEventSink sink;
@@ -40,57 +46,185 @@ typedef struct {
     VireoVolInUseFunc vol_in_use;
 } StorageDriverState;
 
+typedef struct {
+    const VireoStoragePool *owner;   /* identity only */
+    char *pool;
+    char *name;
+    char *key;
+} VolIndexEntry;
+
+static void
+vol_index_entry_free(VolIndexEntry *e)
+{
+    g_free(e->pool);
+    g_free(e->name);
+    g_free(e->key);
+    g_free(e);
+}
+
 static StorageDriverState *drv;
+static gint jobs_running;
 
 /* ---- worker jobs ---------------------------------------------------- */
 
+/* How long an RPC worker waits for a backend job (and for a pool lock held
+ * by one).  Quick jobs (scans, mount checks, start/stop) should take
+ * seconds; long ones (qemu-img create/convert, wipes) are bounded by
+ * qemu-img's own 30 minute timeout.  VIREO_STORAGE_JOB_TIMEOUT_MS overrides
+ * both (tests). */
+#define STORAGE_JOB_TIMEOUT_MS (5 * 60 * 1000)
+#define STORAGE_LONG_JOB_TIMEOUT_MS (35 * 60 * 1000)
+
+static gint64
+job_timeout_ms(bool long_job)
+{
+    const char *env = g_getenv("VIREO_STORAGE_JOB_TIMEOUT_MS");
+    gint64 v;
+
+    if (env && (v = g_ascii_strtoll(env, NULL, 10)) > 0)
+        return v;
+    return long_job ? STORAGE_LONG_JOB_TIMEOUT_MS : STORAGE_JOB_TIMEOUT_MS;
+}
+
 typedef struct {
+    gint refs;
     int (*fn)(void *data);
-    void *data;
+    void *data;                  /* copy of the caller's */
+    const char *name;
+    VireoStoragePool *pool;      /* referenced */
     GMutex lock;
     GCond cond;
+    bool started;
     bool done;
+    bool abandoned;              /* the caller gave up: release the pool */
     int rc;
     VireoError *err;
 } StorageJob;
 
 static void
+storage_job_unref(StorageJob *job)
+{
+    if (!g_atomic_int_dec_and_test(&job->refs))
+        return;
+    vireo_error_free(job->err);
+    storage_pool_unref(job->pool);
+    g_free(job->data);
+    g_mutex_clear(&job->lock);
+    g_cond_clear(&job->cond);
+    g_free(job);
+}
+
+static void
 storage_job_worker(gpointer data, gpointer user_data)
 {
     StorageJob *job = data;
+    bool abandoned;
 
     vireo_error_reset();
-    job->rc = job->fn(job->data);
+    g_mutex_lock(&job->lock);
+    job->started = true;
+    abandoned = job->abandoned;
+    g_mutex_unlock(&job->lock);
+    if (abandoned) {
+        /* Timed out while queued: its caller has already failed; doing the
+         * work now would surprise everyone. */
+        vireo_error_report(VIR_ERR_OPERATION_TIMEOUT,
+                           "storage job '%s' was dropped: it waited too long for a worker",
+                           job->name);
+        job->rc = -1;
+    } else {
+        g_atomic_int_inc(&jobs_running);
+        job->rc = job->fn(job->data);
+        g_atomic_int_dec_and_test(&jobs_running);
+    }
     g_mutex_lock(&job->lock);
     if (job->rc < 0)
         job->err = vireo_error_save();
     job->done = true;
+    abandoned = job->abandoned;
     g_cond_signal(&job->cond);
     g_mutex_unlock(&job->lock);
+    if (abandoned) {
+        VIREO_WARN("storage job '%s' on pool '%s' finished after its caller gave up "
+                   "(%s)", job->name, job->pool->st.def->name,
+                   job->rc < 0 ? "failed" : "succeeded");
+        /* The token is ours since the caller gave up: publish what the job
+         * did and give the pool back. */
+        storage_pool_publish(job->pool);
+        g_mutex_lock(&job->pool->mtx);
+        job->pool->held = false;
+        job->pool->orphaned = false;
+        job->pool->holder = NULL;
+        g_cond_broadcast(&job->pool->cond);
+        g_mutex_unlock(&job->pool->mtx);
+    }
+    vireo_error_reset();
+    storage_job_unref(job);
 }
 
 int
-storage_job_run(int (*func)(void *data), void *data)
+storage_job_run(VireoStoragePool *pool, const char *name, bool long_job,
+                int (*func)(void *data), const void *data, gsize size)
 {
-    StorageJob job = { .fn = func, .data = data };
+    StorageJob *job = g_new0(StorageJob, 1);
+    gint64 timeout_ms = job_timeout_ms(long_job);
+    gint64 deadline = g_get_monotonic_time() + timeout_ms * G_TIME_SPAN_MILLISECOND;
     int rc;
 
-    g_mutex_init(&job.lock);
-    g_cond_init(&job.cond);
-    g_thread_pool_push(drv->jobs, &job, NULL);
-    g_mutex_lock(&job.lock);
-    while (!job.done)
-        g_cond_wait(&job.cond, &job.lock);
-    g_mutex_unlock(&job.lock);
-    rc = job.rc;
+    job->refs = 2;
+    job->fn = func;
+    job->data = g_memdup2(data, size);
+    job->name = name;
+    job->pool = storage_pool_ref(pool);
+    g_mutex_init(&job->lock);
+    g_cond_init(&job->cond);
+
+    g_mutex_lock(&pool->mtx);
+    pool->holder = name;
+    pool->holder_since = g_get_monotonic_time();
+    g_mutex_unlock(&pool->mtx);
+
+    g_thread_pool_push(drv->jobs, job, NULL);
+    g_mutex_lock(&job->lock);
+    while (!job->done) {
+        if (!g_cond_wait_until(&job->cond, &job->lock, deadline) && !job->done) {
+            /* Hand the pool lock to the job, before the worker can look:
+             * it gives it back when it ends (storage_job_worker). */
+            job->abandoned = true;
+            g_mutex_lock(&pool->mtx);
+            pool->skip_release++;
+            pool->orphaned = true;
+            g_mutex_unlock(&pool->mtx);
+            break;
+        }
+    }
+    g_mutex_unlock(&job->lock);
+
+    if (job->abandoned) {
+        VIREO_ERROR("storage job '%s' on pool '%s' did not finish within %lld ms; "
+                    "it keeps the pool until it ends", name, pool->st.def->name,
+                    (long long)timeout_ms);
+        vireo_error_report(VIR_ERR_OPERATION_TIMEOUT,
+                           "storage job '%s' on pool '%s' did not finish within %lld "
+                           "seconds (is its storage '%s' hung or unreachable?); the pool "
+                           "stays busy until the job ends", name, pool->st.def->name,
+                           (long long)(timeout_ms + 999) / 1000,
+                           pool->st.def->target.path ? pool->st.def->target.path : "?");
+        storage_job_unref(job);
+        return -2;
+    }
+
+    g_mutex_lock(&pool->mtx);
+    pool->holder = NULL;
+    g_mutex_unlock(&pool->mtx);
+    rc = job->rc;
     if (rc < 0) {
-        if (!job.err)
+        if (!job->err)
             vireo_error_report(VIR_ERR_INTERNAL_ERROR, "storage job failed without saying why");
         else
-            vireo_error_restore(job.err);
+            vireo_error_restore(g_steal_pointer(&job->err));
     }
-    g_mutex_clear(&job.lock);
-    g_cond_clear(&job.cond);
+    storage_job_unref(job);
     return rc;
 }
 
@@ -108,13 +242,16 @@ storage_pool_new(VireoStoragePoolDef *def)
     VireoStoragePool *pool = g_new0(VireoStoragePool, 1);
 
     pool->refs = 1;
-    g_mutex_init(&pool->lock);
+    g_mutex_init(&pool->mtx);
+    g_cond_init(&pool->cond);
     pool->st.def = def;
     memcpy(pool->uuid, def->uuid, VIR_UUID_BUFLEN);
     pool->type = def->type;
     pool->target_path = g_strdup(def->target.path);
     pool->st.volumes = g_ptr_array_new_with_free_func((GDestroyNotify)vireo_storage_vol_def_free);
     pool->busy = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    pool->view_vols = g_ptr_array_new_with_free_func((GDestroyNotify)vireo_storage_vol_def_free);
+    pool->indexed = g_ptr_array_new_with_free_func(g_free);
     return pool;
 }
 
@@ -136,8 +273,137 @@ storage_pool_unref(VireoStoragePool *pool)
     g_ptr_array_unref(pool->st.volumes);
     g_hash_table_unref(pool->busy);
     g_free(pool->target_path);
-    g_mutex_clear(&pool->lock);
+    g_free(pool->view_xml);
+    g_free(pool->view_xml_inactive);
+    vireo_storage_pool_def_free(pool->view_def);
+    g_ptr_array_unref(pool->view_vols);
+    g_ptr_array_unref(pool->indexed);
+    g_mutex_clear(&pool->mtx);
+    g_cond_clear(&pool->cond);
     g_free(pool);
+}
+
+bool
+storage_pool_lock(VireoStoragePool *pool)
+{
+    gint64 timeout_ms = job_timeout_ms(true);
+    gint64 deadline = g_get_monotonic_time() + timeout_ms * G_TIME_SPAN_MILLISECOND;
+
+    g_mutex_lock(&pool->mtx);
+    while (pool->held) {
+        if (pool->orphaned) {
+            /* Held by a job that already overran: it may never end, so do
+             * not wait for it. */
+            const char *holder = pool->holder ? pool->holder : "?";
+            gint64 secs = (g_get_monotonic_time() - pool->holder_since) / G_TIME_SPAN_SECOND;
+
+            g_mutex_unlock(&pool->mtx);
+            g_mutex_lock(&drv->list_lock);
+            vireo_error_report(VIR_ERR_OPERATION_TIMEOUT,
+                               "storage pool '%s' ('%s') is busy with job '%s', which has "
+                               "been running for %lld s, past its timeout (is its storage "
+                               "hung?); try again when it ends",
+                               pool->view_def ? pool->view_def->name : "?",
+                               pool->target_path ? pool->target_path : "",
+                               holder, (long long)secs);
+            g_mutex_unlock(&drv->list_lock);
+            return false;
+        }
+        if (!g_cond_wait_until(&pool->cond, &pool->mtx, deadline) && pool->held) {
+            const char *holder = pool->holder;
+            gint64 secs = (g_get_monotonic_time() - pool->holder_since) / G_TIME_SPAN_SECOND;
+
+            g_mutex_unlock(&pool->mtx);
+            /* st.def may change under the holder: name the pool from its view. */
+            g_mutex_lock(&drv->list_lock);
+            if (holder)
+                vireo_error_report(VIR_ERR_OPERATION_TIMEOUT,
+                                   "storage pool '%s' ('%s') is busy with job '%s' "
+                                   "(running for %lld s); gave up waiting after %lld s",
+                                   pool->view_def ? pool->view_def->name : "?",
+                                   pool->target_path ? pool->target_path : "",
+                                   holder, (long long)secs,
+                                   (long long)(timeout_ms + 999) / 1000);
+            else
+                vireo_error_report(VIR_ERR_OPERATION_TIMEOUT,
+                                   "storage pool '%s' ('%s') is busy with another call; "
+                                   "gave up waiting after %lld s",
+                                   pool->view_def ? pool->view_def->name : "?",
+                                   pool->target_path ? pool->target_path : "",
+                                   (long long)(timeout_ms + 999) / 1000);
+            g_mutex_unlock(&drv->list_lock);
+            return false;
+        }
+    }
+    pool->held = true;
+    g_mutex_unlock(&pool->mtx);
+    return true;
+}
+
+void
+storage_pool_unlock(VireoStoragePool *pool)
+{
+    g_mutex_lock(&pool->mtx);
+    if (pool->skip_release > 0) {
+        /* An overrun job owns the pool now and gives it back itself. */
+        pool->skip_release--;
+        g_mutex_unlock(&pool->mtx);
+        return;
+    }
+    g_mutex_unlock(&pool->mtx);
+    storage_pool_publish(pool);
+    g_mutex_lock(&pool->mtx);
+    pool->held = false;
+    pool->holder = NULL;
+    g_cond_broadcast(&pool->cond);
+    g_mutex_unlock(&pool->mtx);
+}
+
+void
+storage_pool_busy_add(VireoStoragePool *pool, const char *name)
+{
+    int n;
+
+    g_mutex_lock(&pool->mtx);
+    n = GPOINTER_TO_INT(g_hash_table_lookup(pool->busy, name));
+    g_hash_table_insert(pool->busy, g_strdup(name), GINT_TO_POINTER(n + 1));
+    g_mutex_unlock(&pool->mtx);
+}
+
+void
+storage_pool_busy_drop(VireoStoragePool *pool, const char *name)
+{
+    int n;
+
+    g_mutex_lock(&pool->mtx);
+    n = GPOINTER_TO_INT(g_hash_table_lookup(pool->busy, name));
+    if (n <= 1)
+        g_hash_table_remove(pool->busy, name);
+    else
+        g_hash_table_insert(pool->busy, g_strdup(name), GINT_TO_POINTER(n - 1));
+    g_mutex_unlock(&pool->mtx);
+}
+
+bool
+storage_pool_busy_has(VireoStoragePool *pool, const char *name)
+{
+    bool has;
+
+    g_mutex_lock(&pool->mtx);
+    has = g_hash_table_contains(pool->busy, name);
+    g_mutex_unlock(&pool->mtx);
+    return has;
+}
+
+guint
+storage_pool_busy_count(VireoStoragePool *pool)
+{
+    guint n;
+
+    g_mutex_lock(&pool->mtx);
+    n = g_hash_table_size(pool->busy);
+    g_mutex_unlock(&pool->mtx);
+    return n;
 }
 
 void
@@ -145,11 +411,12 @@ storage_pool_end(VireoStoragePool *pool)
 {
     if (!pool)
         return;
-    g_mutex_unlock(&pool->lock);
+    storage_pool_unlock(pool);
     storage_pool_unref(pool);
 }
 
-/* Referenced and locked; NULL when absent (nothing reported). */
+/* Referenced and locked; NULL when absent (nothing reported) or when its
+ * lock could not be taken in time (reported). */
 static VireoStoragePool *
 pool_get_locked(const char *name)
 {
@@ -162,7 +429,10 @@ pool_get_locked(const char *name)
     g_mutex_unlock(&drv->list_lock);
     if (!pool)
         return NULL;
-    g_mutex_lock(&pool->lock);
+    if (!storage_pool_lock(pool)) {
+        storage_pool_unref(pool);
+        return NULL;
+    }
     if (pool->removed) {
         storage_pool_end(pool);
         return NULL;
@@ -173,25 +443,187 @@ pool_get_locked(const char *name)
 VireoStoragePool *
 storage_pool_find_by_name(const char *name)
 {
-    VireoStoragePool *pool = pool_get_locked(name);
+    VireoStoragePool *pool;
 
-    if (!pool)
+    vireo_error_reset();
+    if (!(pool = pool_get_locked(name)) && !vireo_error_last())
         vireo_error_report(VIR_ERR_NO_STORAGE_POOL,
                            "no storage pool with matching name '%s'", name);
     return pool;
 }
 
+/* Under the list lock: drop @pool's entries from the key/path index. */
+static void
+vol_index_drop(VireoStoragePool *pool)
+{
+    for (guint i = 0; i + 1 < pool->indexed->len; i += 2) {
+        const char *key = pool->indexed->pdata[i];
+        const char *path = pool->indexed->pdata[i + 1];
+        VolIndexEntry *e;
+
+        if (key && (e = g_hash_table_lookup(drv->vol_by_key, key)) && e->owner == pool)
+            g_hash_table_remove(drv->vol_by_key, key);
+        if (path && (e = g_hash_table_lookup(drv->vol_by_path, path)) && e->owner == pool)
+            g_hash_table_remove(drv->vol_by_path, path);
+    }
+    g_ptr_array_set_size(pool->indexed, 0);
+}
+
+static VolIndexEntry *
+vol_index_entry_new(const VireoStoragePool *owner, const char *pool,
+                    const VireoStorageVolDef *vol)
+{
+    VolIndexEntry *e = g_new0(VolIndexEntry, 1);
+
+    e->owner = owner;
+    e->pool = g_strdup(pool);
+    e->name = g_strdup(vol->name);
+    e->key = g_strdup(vol->key);
+    return e;
+}
+
 void
 storage_pool_publish(VireoStoragePool *pool)
 {
+    const VireoStoragePoolDef *def = pool->st.def;
+    g_autofree char *xml = vireo_storage_pool_def_format(def, 0);
+    g_autofree char *xml_inactive = vireo_storage_pool_def_format(
+        pool->persistent_def ? pool->persistent_def : def, VIREO_STORAGE_FORMAT_INACTIVE);
+    g_autoptr(GPtrArray) vols = g_ptr_array_new_with_free_func(
+        (GDestroyNotify)vireo_storage_vol_def_free);
+    VireoStoragePoolDef *def_copy = vireo_storage_pool_def_copy(def);
+    bool listed;
+
+    if (pool->st.active) {
+        for (guint i = 0; i < pool->st.volumes->len; i++)
+            g_ptr_array_add(vols, vireo_storage_vol_def_copy(pool->st.volumes->pdata[i]));
+    }
+
     g_mutex_lock(&drv->list_lock);
-    pool->type = pool->st.def->type;
+    listed = !pool->removed && g_hash_table_lookup(drv->by_name, def->name) == pool;
+    pool->type = def->type;
     g_free(pool->target_path);
-    pool->target_path = g_strdup(pool->st.def->target.path);
+    pool->target_path = g_strdup(def->target.path);
     pool->sum_active = pool->st.active;
     pool->sum_persistent = pool->persistent_def != NULL;
     pool->sum_autostart = pool->autostart;
+    vol_index_drop(pool);
+    g_free(pool->view_xml);
+    pool->view_xml = g_steal_pointer(&xml);
+    g_free(pool->view_xml_inactive);
+    pool->view_xml_inactive = g_steal_pointer(&xml_inactive);
+    pool->view_capacity = def->capacity;
+    pool->view_allocation = def->allocation;
+    pool->view_available = def->available;
+    vireo_storage_pool_def_free(pool->view_def);
+    pool->view_def = def_copy;
+    g_ptr_array_unref(pool->view_vols);
+    pool->view_vols = g_steal_pointer(&vols);
+    for (guint i = 0; listed && i < pool->view_vols->len; i++) {
+        const VireoStorageVolDef *vol = pool->view_vols->pdata[i];
+
+        g_ptr_array_add(pool->indexed, g_strdup(vol->key));
+        g_ptr_array_add(pool->indexed, g_strdup(vol->target.path));
+        if (vol->key && !g_hash_table_contains(drv->vol_by_key, vol->key))
+            g_hash_table_insert(drv->vol_by_key, g_strdup(vol->key),
+                                vol_index_entry_new(pool, def->name, vol));
+        if (vol->target.path && !g_hash_table_contains(drv->vol_by_path, vol->target.path))
+            g_hash_table_insert(drv->vol_by_path, g_strdup(vol->target.path),
+                                vol_index_entry_new(pool, def->name, vol));
+    }
     g_mutex_unlock(&drv->list_lock);
+}
+
+void
+storage_pool_view_free(VireoPoolView *v)
+{
+    if (!v)
+        return;
+    g_free(v->pool_name);
+    vireo_storage_pool_def_free(v->pool_def);
+    if (v->vols)
+        g_ptr_array_unref(v->vols);
+    g_free(v->xml);
+    g_free(v->xml_inactive);
+    g_free(v);
+}
+
+VireoPoolView *
+storage_pool_view_get(const char *name, const unsigned char *uuid, bool with_vols)
+{
+    VireoStoragePool *pool = NULL;
+    VireoPoolView *v = NULL;
+    GHashTableIter it;
+    gpointer k, value;
+    const char *key = NULL;
+
+    g_mutex_lock(&drv->list_lock);
+    if (name) {
+        if (g_hash_table_lookup_extended(drv->by_name, name, &k, &value)) {
+            key = k;
+            pool = value;
+        }
+    } else {
+        g_hash_table_iter_init(&it, drv->by_name);
+        while (g_hash_table_iter_next(&it, &k, &value)) {
+            if (memcmp(((VireoStoragePool *)value)->uuid, uuid, VIR_UUID_BUFLEN) == 0) {
+                key = k;
+                pool = value;
+                break;
+            }
+        }
+    }
+    if (pool) {
+        v = g_new0(VireoPoolView, 1);
+        v->pool_name = g_strdup(key);
+        memcpy(v->pool_uuid, pool->uuid, VIR_UUID_BUFLEN);
+        v->active = pool->sum_active;
+        v->capacity = pool->view_capacity;
+        v->allocation = pool->view_allocation;
+        v->available = pool->view_available;
+        v->xml = g_strdup(pool->view_xml);
+        v->xml_inactive = g_strdup(pool->view_xml_inactive);
+        if (with_vols) {
+            v->pool_def = pool->view_def ? vireo_storage_pool_def_copy(pool->view_def) : NULL;
+            v->vols = g_ptr_array_new_with_free_func(
+                (GDestroyNotify)vireo_storage_vol_def_free);
+            for (guint i = 0; v->active && i < pool->view_vols->len; i++)
+                g_ptr_array_add(v->vols, vireo_storage_vol_def_copy(pool->view_vols->pdata[i]));
+        }
+    }
+    g_mutex_unlock(&drv->list_lock);
+    if (!v) {
+        if (name) {
+            vireo_error_report(VIR_ERR_NO_STORAGE_POOL,
+                               "no storage pool with matching name '%s'", name);
+        } else {
+            char uuidstr[VIR_UUID_STRING_BUFLEN];
+
+            vireo_uuid_format(uuid, uuidstr);
+            vireo_error_report(VIR_ERR_NO_STORAGE_POOL,
+                               "no storage pool with matching uuid '%s'", uuidstr);
+        }
+    }
+    return v;
+}
+
+VireoVolRef *
+storage_vol_index_lookup(const char *what, bool by_key)
+{
+    VireoVolRef *ref = NULL;
+    VolIndexEntry *e;
+
+    g_mutex_lock(&drv->list_lock);
+    e = g_hash_table_lookup(by_key ? drv->vol_by_key : drv->vol_by_path, what);
+    if (!e && !by_key) {
+        g_autofree char *canon = g_canonicalize_filename(what, "/");
+
+        e = g_hash_table_lookup(drv->vol_by_path, canon);
+    }
+    if (e)
+        ref = vireo_vol_ref_new(e->pool, e->name, e->key);
+    g_mutex_unlock(&drv->list_lock);
+    return ref;
 }
 
 /* Referenced and locked; NULL when absent (nothing reported).  Never waits
@@ -216,7 +648,10 @@ pool_find_by_uuid_locked(const unsigned char *uuid)
     g_mutex_unlock(&drv->list_lock);
     if (!found)
         return NULL;
-    g_mutex_lock(&found->lock);
+    if (!storage_pool_lock(found)) {
+        storage_pool_unref(found);
+        return NULL;
+    }
     if (found->removed) {
         storage_pool_end(found);
         return NULL;
@@ -294,9 +729,10 @@ pool_summary_of(const VireoPoolRef *ref, VireoPoolSummary *out)
 VireoStoragePool *
 storage_pool_find(const VireoPoolRef *ref)
 {
-    VireoStoragePool *pool = pool_find_by_uuid_locked(ref->uuid);
+    VireoStoragePool *pool;
 
-    if (!pool) {
+    vireo_error_reset();
+    if (!(pool = pool_find_by_uuid_locked(ref->uuid)) && !vireo_error_last()) {
         char uuidstr[VIR_UUID_STRING_BUFLEN];
 
         vireo_uuid_format(ref->uuid, uuidstr);
@@ -385,7 +821,7 @@ pool_check_inactive(const VireoStoragePool *pool)
 static bool
 pool_check_idle(const VireoStoragePool *pool)
 {
-    if (g_hash_table_size(pool->busy) > 0) {
+    if (storage_pool_busy_count((VireoStoragePool *)pool) > 0) {
         vireo_error_report(VIR_ERR_OPERATION_INVALID,
                            "storage pool '%s' has asynchronous jobs running "
                            "(volume uploads or downloads)", pool->st.def->name);
@@ -495,14 +931,65 @@ job_build(void *data)
     return be->build_pool(&j->pool->st, j->flags);
 }
 
+/* Is the storage of a running @pool still there?  A filesystem pool whose
+ * device was unmounted behind our back still has its (empty) mount point,
+ * which a scan would happily read as "no volumes": check the mount. */
+static int
+pool_check_storage(VireoStoragePool *pool)
+{
+    const VireoStorageBackend *be = storage_pool_backend(pool);
+    const VireoStoragePoolDef *def = pool->st.def;
+    bool mounted = false;
+    struct stat sb;
+
+    if ((def->type == VIREO_STORAGE_POOL_FS || def->type == VIREO_STORAGE_POOL_NETFS) &&
+        be->check_pool) {
+        if (be->check_pool(&pool->st, &mounted) < 0)
+            return -1;
+        if (!mounted) {
+            vireo_error_report(VIR_ERR_OPERATION_INVALID,
+                               "storage pool '%s' lost its storage: nothing is mounted "
+                               "on '%s' any more; the pool is now inactive (mount it again "
+                               "with 'virsh pool-start %s')", def->name,
+                               def->target.path, def->name);
+            return -1;
+        }
+    }
+    if (def->target.path && (def->type == VIREO_STORAGE_POOL_DIR ||
+                             def->type == VIREO_STORAGE_POOL_FS ||
+                             def->type == VIREO_STORAGE_POOL_NETFS) &&
+        (stat(def->target.path, &sb) < 0 || !S_ISDIR(sb.st_mode))) {
+        vireo_error_report(VIR_ERR_OPERATION_INVALID,
+                           "storage pool '%s' lost its storage: its directory '%s' is "
+                           "missing or not a directory (removed or unmounted?); the pool "
+                           "is now inactive (restore the directory, e.g. with 'virsh "
+                           "pool-build %s', then 'virsh pool-start %s')", def->name,
+                           def->target.path, def->name, def->name);
+        return -1;
+    }
+    return 0;
+}
+
 static int
 job_refresh(void *data)
 {
     PoolJob *j = data;
     const VireoStorageBackend *be = storage_pool_backend(j->pool);
 
+    if (pool_check_storage(j->pool) < 0)
+        return -1;
     g_ptr_array_set_size(j->pool->st.volumes, 0);
     return be->refresh_pool(&j->pool->st);
+}
+
+/* After a failed volume call: -1 (reported) when the pool's storage is
+ * gone, 0 when it is there. */
+static int
+job_check_storage(void *data)
+{
+    PoolJob *j = data;
+
+    return pool_check_storage(j->pool) < 0 ? -1 : 0;
 }
 
 static int
@@ -549,12 +1036,52 @@ job_delete(void *data)
     return storage_pool_backend(j->pool)->delete_pool(&j->pool->st, j->flags);
 }
 
+static const char *
+pool_job_name(int (*fn)(void *))
+{
+    if (fn == job_build)
+        return "pool-build";
+    if (fn == job_refresh)
+        return "pool-refresh";
+    if (fn == job_start)
+        return "pool-start";
+    if (fn == job_stop)
+        return "pool-destroy";
+    if (fn == job_delete)
+        return "pool-delete";
+    return "storage check";
+}
+
 static int
 run_pool_job(VireoStoragePool *pool, int (*fn)(void *), unsigned int flags)
 {
     PoolJob j = { .pool = pool, .flags = flags };
 
-    return storage_job_run(fn, &j);
+    return storage_job_run(pool, pool_job_name(fn), fn == job_build, fn, &j, sizeof(j));
+}
+
+static void pool_mark_lost(VireoStoragePool *pool);
+
+int
+storage_pool_check_lost(VireoStoragePool *pool)
+{
+    int rc;
+
+    if (!pool->st.active)
+        return 0;
+    {
+        g_autoptr(VireoError) orig = vireo_error_save();
+
+        rc = run_pool_job(pool, job_check_storage, 0);
+        if (rc == -2)
+            return -2;
+        if (rc == 0) {
+            vireo_error_restore(g_steal_pointer(&orig));
+            return 0;
+        }
+    }
+    pool_mark_lost(pool);
+    return 1;
 }
 
 /* Start @pool (locked, inactive): backend start + refresh, state file. */
@@ -706,6 +1233,10 @@ storage_state_initialize(const VireoDriverPaths *paths, VireoPoolEventSink sink,
     g_mutex_init(&drv->list_lock);
     drv->by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify)storage_pool_unref);
+    drv->vol_by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify)vol_index_entry_free);
+    drv->vol_by_path = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify)vol_index_entry_free);
     drv->sink = sink;
     drv->sink_opaque = sink_opaque;
 
@@ -739,13 +1270,22 @@ storage_state_autostart(void)
     for (guint i = 0; i < all->len; i++) {
         VireoStoragePool *pool = all->pdata[i];
 
-        g_mutex_lock(&pool->lock);
+        int rc;
+
+        if (!storage_pool_lock(pool)) {
+            VIREO_ERROR("storage pool skipped at start: %s", vireo_error_last()->message);
+            vireo_error_reset();
+            continue;
+        }
         if (pool->removed) {
-            g_mutex_unlock(&pool->lock);
+            storage_pool_unlock(pool);
             continue;
         }
         if (pool->st.active) {
-            if (run_pool_job(pool, job_refresh, 0) < 0) {
+            if ((rc = run_pool_job(pool, job_refresh, 0)) == -2) {
+                VIREO_ERROR("%s", vireo_error_last()->message);
+                vireo_error_reset();
+            } else if (rc < 0) {
                 const VireoError *err = vireo_error_last();
 
                 VIREO_ERROR("storage pool '%s' was running but its storage is gone; "
@@ -775,7 +1315,7 @@ storage_state_autostart(void)
                 emit_lifecycle(pool, VIR_STORAGE_POOL_EVENT_STARTED);
             }
         }
-        g_mutex_unlock(&pool->lock);
+        storage_pool_unlock(pool);
     }
     return 0;
 }
@@ -785,9 +1325,21 @@ storage_state_cleanup(void)
 {
     if (!drv)
         return;
-    if (drv->jobs)
+    storage_driver_vol_shutdown();
+    if (drv->jobs) {
+        /* A job stuck on dead storage would make waiting for the workers
+         * hang the shutdown: leave them (and what they use) to exit(). */
+        if (g_thread_pool_get_num_threads(drv->jobs) > 0 &&
+            g_thread_pool_unprocessed(drv->jobs) + (guint)g_atomic_int_get(&jobs_running) > 0) {
+            VIREO_WARN("%d storage jobs still running at shutdown; not waiting for them",
+                       g_atomic_int_get(&jobs_running));
+            return;
+        }
         g_thread_pool_free(drv->jobs, FALSE, TRUE);
+    }
     g_hash_table_unref(drv->by_name);
+    g_hash_table_unref(drv->vol_by_key);
+    g_hash_table_unref(drv->vol_by_path);
     g_mutex_clear(&drv->list_lock);
     g_free(drv->config_dir);
     g_free(drv->autostart_dir);
@@ -1047,11 +1599,11 @@ storage_pool_define_xml(VireoConnect *conn, const char *xml, unsigned int flags)
     pool->persistent_def = g_steal_pointer(&def);
     pool->sum_persistent = true;
     g_hash_table_insert(drv->by_name, g_strdup(pool->st.def->name), pool);
-    g_mutex_lock(&pool->lock);
+    pool->held = true;   /* new: nobody else can hold it yet */
     g_mutex_unlock(&drv->list_lock);
     emit_lifecycle(pool, VIR_STORAGE_POOL_EVENT_DEFINED);
     ref = storage_pool_make_ref(pool);
-    g_mutex_unlock(&pool->lock);
+    storage_pool_unlock(pool);
     return ref;
 }
 
@@ -1081,7 +1633,7 @@ storage_pool_create_xml(VireoConnect *conn, const char *xml, unsigned int flags)
     }
     pool = storage_pool_new(g_steal_pointer(&def));
     g_hash_table_insert(drv->by_name, g_strdup(pool->st.def->name), storage_pool_ref(pool));
-    g_mutex_lock(&pool->lock);
+    pool->held = true;   /* new: nobody else can hold it yet */
     g_mutex_unlock(&drv->list_lock);
 
     if (((flags & with_build) && run_pool_job(pool, job_build, build_flags) < 0) ||
@@ -1108,8 +1660,9 @@ storage_pool_build(VireoConnect *conn, const VireoPoolRef *ref, unsigned int fla
                       VIR_STORAGE_POOL_BUILD_OVERWRITE, -1);
     if ((flags & VIR_STORAGE_POOL_BUILD_NO_OVERWRITE) &&
         (flags & VIR_STORAGE_POOL_BUILD_OVERWRITE)) {
-        vireo_error_report(VIR_ERR_OPERATION_INVALID,
-                           "overwrite and no-overwrite flags are mutually exclusive");
+        vireo_error_report(VIR_ERR_INVALID_ARG,
+                           "Flags 'VIR_STORAGE_POOL_BUILD_OVERWRITE' and "
+                           "'VIR_STORAGE_POOL_BUILD_NO_OVERWRITE' are mutually exclusive");
         return -1;
     }
     if (!(pool = storage_pool_find(ref)) || !pool_check_inactive(pool))
@@ -1225,32 +1778,47 @@ storage_pool_undefine(VireoConnect *conn, const VireoPoolRef *ref)
     return 0;
 }
 
+/* @pool locked and active: its storage went away under us.  Stop it, as
+ * libvirt does when a refresh fails; the caller's error is kept. */
+static void
+pool_mark_lost(VireoStoragePool *pool)
+{
+    g_autoptr(VireoError) err = vireo_error_save();
+
+    if (run_pool_job(pool, job_stop, 0) == -2) {
+        vireo_error_restore(g_steal_pointer(&err));
+        return;
+    }
+    vireo_error_reset();
+    pool->st.active = false;
+    g_ptr_array_set_size(pool->st.volumes, 0);
+    remove_state(pool);
+    VIREO_ERROR("storage pool '%s' lost its storage and is now inactive: %s",
+                pool->st.def->name, err && err->message ? err->message : "refresh failed");
+    emit_lifecycle(pool, VIR_STORAGE_POOL_EVENT_STOPPED);
+    if (!pool->persistent_def) {
+        pool_list_remove(pool);
+    } else {
+        vireo_storage_pool_def_free(pool->st.def);
+        pool->st.def = vireo_storage_pool_def_copy(pool->persistent_def);
+    }
+    vireo_error_restore(g_steal_pointer(&err));
+}
+
 static int
 storage_pool_refresh(VireoConnect *conn, const VireoPoolRef *ref, unsigned int flags)
 {
     g_autoptr(VireoStoragePoolLocked) pool = NULL;
+    int rc;
 
     vireo_check_flags(flags, 0, -1);
     if (!(pool = storage_pool_find(ref)) || !storage_pool_check_active(pool) ||
         !pool_check_idle(pool))
         return -1;
-    if (run_pool_job(pool, job_refresh, 0) < 0) {
+    if ((rc = run_pool_job(pool, job_refresh, 0)) < 0) {
         /* The storage went away under us: stop the pool, as libvirt does. */
-        g_autoptr(VireoError) err = vireo_error_save();
-
-        run_pool_job(pool, job_stop, 0);
-        vireo_error_reset();
-        pool->st.active = false;
-        g_ptr_array_set_size(pool->st.volumes, 0);
-        remove_state(pool);
-        VIREO_ERROR("storage pool '%s' failed to refresh and is now inactive",
-                    pool->st.def->name);
-        emit_lifecycle(pool, VIR_STORAGE_POOL_EVENT_STOPPED);
-        if (!pool->persistent_def)
-            pool_list_remove(pool);
-        else
-            storage_pool_publish(pool);
-        vireo_error_restore(g_steal_pointer(&err));
+        if (rc != -2)
+            pool_mark_lost(pool);
         return -1;
     }
     if (save_state(pool) < 0)
@@ -1262,16 +1830,17 @@ storage_pool_refresh(VireoConnect *conn, const VireoPoolRef *ref, unsigned int f
 static int
 storage_pool_get_info(VireoConnect *conn, const VireoPoolRef *ref, VireoPoolInfo *info)
 {
-    g_autoptr(VireoStoragePoolLocked) pool = storage_pool_find(ref);
+    /* From the last published state: never waits for a running job. */
+    g_autoptr(VireoPoolView) v = storage_pool_view_get(NULL, ref->uuid, false);
 
-    if (!pool)
+    if (!v)
         return -1;
     memset(info, 0, sizeof(*info));
-    info->state = pool->st.active ? VIR_STORAGE_POOL_RUNNING : VIR_STORAGE_POOL_INACTIVE;
-    if (pool->st.active) {
-        info->capacity = pool->st.def->capacity;
-        info->allocation = pool->st.def->allocation;
-        info->available = pool->st.def->available;
+    info->state = v->active ? VIR_STORAGE_POOL_RUNNING : VIR_STORAGE_POOL_INACTIVE;
+    if (v->active) {
+        info->capacity = v->capacity;
+        info->allocation = v->allocation;
+        info->available = v->available;
     }
     return 0;
 }
@@ -1279,17 +1848,14 @@ storage_pool_get_info(VireoConnect *conn, const VireoPoolRef *ref, VireoPoolInfo
 static char *
 storage_pool_get_xml_desc(VireoConnect *conn, const VireoPoolRef *ref, unsigned int flags)
 {
-    g_autoptr(VireoStoragePoolLocked) pool = NULL;
-    const VireoStoragePoolDef *def;
+    g_autoptr(VireoPoolView) v = NULL;
 
     vireo_check_flags(flags, VIR_STORAGE_XML_INACTIVE, NULL);
-    if (!(pool = storage_pool_find(ref)))
+    if (!(v = storage_pool_view_get(NULL, ref->uuid, false)))
         return NULL;
-    def = pool->st.def;
-    if ((flags & VIR_STORAGE_XML_INACTIVE) && pool->persistent_def)
-        def = pool->persistent_def;
-    return vireo_storage_pool_def_format(def, (flags & VIR_STORAGE_XML_INACTIVE)
-                                              ? VIREO_STORAGE_FORMAT_INACTIVE : 0);
+    if (flags & VIR_STORAGE_XML_INACTIVE)
+        return g_steal_pointer(&v->xml_inactive);
+    return g_steal_pointer(&v->xml);
 }
 
 static int

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -72,7 +74,7 @@ vol_find(const VireoVolRef *ref, VireoStorageVolDef **vol_out)
 static bool
 vol_check_idle(const VireoStoragePool *pool, const VireoStorageVolDef *vol)
 {
-    if (g_hash_table_contains(pool->busy, vol->name)) {
+    if (storage_pool_busy_has((VireoStoragePool *)pool, vol->name)) {
         vireo_error_report(VIR_ERR_OPERATION_INVALID,
                            "volume '%s' is still in use by an upload or download",
                            vol->name);
@@ -99,19 +101,51 @@ vol_cmp_name(gconstpointer a, gconstpointer b)
     return g_strcmp0(va->name, vb->name);
 }
 
+/* Volume queries answer from the pool's last published state, so they
+ * never wait for a job running on the pool. */
+static VireoPoolView *
+view_of_active(const char *name, const unsigned char *uuid)
+{
+    VireoPoolView *v = storage_pool_view_get(name, uuid, true);
+
+    if (v && !v->active) {
+        vireo_error_report(VIR_ERR_OPERATION_INVALID,
+                           "storage pool '%s' is not active", v->pool_name);
+        storage_pool_view_free(v);
+        return NULL;
+    }
+    return v;
+}
+
+static const VireoStorageVolDef *
+view_find_vol(const VireoPoolView *v, const char *name)
+{
+    for (guint i = 0; i < v->vols->len; i++) {
+        const VireoStorageVolDef *vol = v->vols->pdata[i];
+
+        if (g_str_equal(vol->name, name))
+            return vol;
+    }
+    report_no_vol(name);
+    return NULL;
+}
+
 static GPtrArray *
 storage_pool_list_all_volumes(VireoConnect *conn, const VireoPoolRef *ref,
                               unsigned int flags)
 {
-    g_autoptr(VireoStoragePoolLocked) pool = NULL;
+    g_autoptr(VireoPoolView) v = NULL;
     GPtrArray *out;
 
     vireo_check_flags(flags, 0, NULL);
-    if (!(pool = storage_pool_find(ref)) || !storage_pool_check_active(pool))
+    if (!(v = view_of_active(NULL, ref->uuid)))
         return NULL;
     out = g_ptr_array_new_with_free_func((GDestroyNotify)vireo_vol_ref_free);
-    for (guint i = 0; i < pool->st.volumes->len; i++)
-        g_ptr_array_add(out, storage_vol_make_ref(pool, pool->st.volumes->pdata[i]));
+    for (guint i = 0; i < v->vols->len; i++) {
+        const VireoStorageVolDef *vol = v->vols->pdata[i];
+
+        g_ptr_array_add(out, vireo_vol_ref_new(v->pool_name, vol->name, vol->key));
+    }
     g_ptr_array_sort(out, vol_cmp_name);
     return out;
 }
@@ -119,11 +153,9 @@ storage_pool_list_all_volumes(VireoConnect *conn, const VireoPoolRef *ref,
 static int
 storage_pool_num_of_volumes(VireoConnect *conn, const VireoPoolRef *ref)
 {
-    g_autoptr(VireoStoragePoolLocked) pool = NULL;
+    g_autoptr(VireoPoolView) v = view_of_active(NULL, ref->uuid);
 
-    if (!(pool = storage_pool_find(ref)) || !storage_pool_check_active(pool))
-        return -1;
-    return pool->st.volumes->len;
+    return v ? (int)v->vols->len : -1;
 }
 
 static char **
@@ -144,45 +176,22 @@ storage_pool_list_volumes(VireoConnect *conn, const VireoPoolRef *ref, int max)
 static VireoVolRef *
 storage_vol_lookup_by_name(VireoConnect *conn, const VireoPoolRef *ref, const char *name)
 {
-    g_autoptr(VireoStoragePoolLocked) pool = NULL;
-    VireoStorageVolDef *vol;
+    g_autoptr(VireoPoolView) v = NULL;
+    const VireoStorageVolDef *vol;
 
-    if (!(pool = storage_pool_find(ref)) || !storage_pool_check_active(pool))
+    if (!(v = view_of_active(NULL, ref->uuid)) || !(vol = view_find_vol(v, name)))
         return NULL;
-    if (!(vol = pool_find_vol(pool, name))) {
-        report_no_vol(name);
-        return NULL;
-    }
-    return storage_vol_make_ref(pool, vol);
+    return vireo_vol_ref_new(v->pool_name, vol->name, vol->key);
 }
 
-/* Search every running pool for a volume whose key (@by_key) or path
- * matches @what. */
+/* From the key/path index kept with the pools' views: no pool is locked. */
 static VireoVolRef *
 vol_search(const char *what, bool by_key)
 {
-    g_autoptr(GPtrArray) all = storage_pool_snapshot();
-    g_autofree char *canon = by_key ? NULL : g_canonicalize_filename(what, "/");
+    VireoVolRef *found = storage_vol_index_lookup(what, by_key);
 
-    for (guint i = 0; i < all->len; i++) {
-        VireoStoragePool *pool = all->pdata[i];
-        VireoVolRef *found = NULL;
-
-        g_mutex_lock(&pool->lock);
-        for (guint j = 0; !pool->removed && pool->st.active && j < pool->st.volumes->len; j++) {
-            const VireoStorageVolDef *vol = pool->st.volumes->pdata[j];
-
-            if (by_key ? g_strcmp0(vol->key, what) == 0
-                       : (vol->target.path && (g_str_equal(vol->target.path, what) ||
-                                               g_str_equal(vol->target.path, canon)))) {
-                found = storage_vol_make_ref(pool, vol);
-                break;
-            }
-        }
-        g_mutex_unlock(&pool->lock);
-        if (found)
-            return found;
-    }
+    if (found)
+        return found;
     if (by_key)
         vireo_error_report(VIR_ERR_NO_STORAGE_VOL,
                            "no storage vol with matching key %s", what);
@@ -277,11 +286,20 @@ refresh_pool_sizes(VireoStoragePool *pool)
     }
 }
 
-/* Create a volume from @xml in @pool (locked), optionally a copy of @src. */
+static int
+vol_job(VolJob *j, const char *name, bool long_job, int (*fn)(void *))
+{
+    return storage_job_run(j->pool, name, long_job, fn, j, sizeof(*j));
+}
+
+/* Create a volume from @xml in @pool (locked), optionally a copy of @src.
+ * *@abandoned: the job overran and still uses @src. */
 static VireoVolRef *
 vol_create(VireoStoragePool *pool, const char *xml, const VireoStorageVolDef *src,
-           unsigned int flags)
+           unsigned int flags, bool *abandoned)
 {
+    int rc;
+
     const VireoStorageBackend *be = storage_pool_backend(pool);
     g_autoptr(VireoStorageVolDef) vol = NULL;
     VolJob j = { .pool = pool, .src = src, .flags = flags };
@@ -306,9 +324,22 @@ vol_create(VireoStoragePool *pool, const char *xml, const VireoStorageVolDef *sr
     if (be->create_vol(&pool->st, vol) < 0)
         return NULL;
     j.vol = vol;
-    if (storage_job_run(job_build_vol, &j) < 0)
+    if ((rc = vol_job(&j, src ? "vol-create-from" : "vol-create", true, job_build_vol)) < 0) {
+        if (rc == -2) {
+            /* The overrun job still writes into @vol: it is the job's now. */
+            *abandoned = true;
+            g_steal_pointer(&vol);
+        } else {
+            storage_pool_check_lost(pool);
+        }
         return NULL;
-    if (storage_job_run(job_refresh_vol, &j) < 0) {
+    }
+    if ((rc = vol_job(&j, "vol-refresh", false, job_refresh_vol)) < 0) {
+        if (rc == -2) {
+            *abandoned = true;
+            g_steal_pointer(&vol);
+            return NULL;
+        }
         /* Created but not readable back: report it, keep the file. */
         VIREO_WARN("volume '%s' was created but cannot be re-read", vol->name);
         vireo_error_reset();
@@ -325,12 +356,13 @@ storage_vol_create_xml(VireoConnect *conn, const VireoPoolRef *ref, const char *
                        unsigned int flags)
 {
     g_autoptr(VireoStoragePoolLocked) pool = NULL;
+    bool abandoned = false;
 
     vireo_check_flags(flags, VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA |
                       VIR_STORAGE_VOL_CREATE_VALIDATE, NULL);
     if (!(pool = storage_pool_find(ref)))
         return NULL;
-    return vol_create(pool, xml, NULL, flags);
+    return vol_create(pool, xml, NULL, flags, &abandoned);
 }
 
 /* Copy of a volume definition (the fields a copy needs). */
@@ -359,8 +391,6 @@ vol_def_snapshot(const VireoStorageVolDef *src)
     return c;
 }
 
-static void busy_add(VireoStoragePool *pool, const char *name);
-static void busy_drop(VireoStoragePool *pool, const char *name);
 
 static VireoVolRef *
 storage_vol_create_xml_from(VireoConnect *conn, const VireoPoolRef *ref, const char *xml,
@@ -371,6 +401,7 @@ storage_vol_create_xml_from(VireoConnect *conn, const VireoPoolRef *ref, const c
     VireoStorageVolDef *srcvol;
     VireoStoragePool *pool;
     VireoVolRef *out;
+    bool abandoned = false;
 
     vireo_check_flags(flags, VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA |
                       VIR_STORAGE_VOL_CREATE_VALIDATE, NULL);
@@ -379,18 +410,23 @@ storage_vol_create_xml_from(VireoConnect *conn, const VireoPoolRef *ref, const c
     if (!(srcpool = vol_find(srcref, &srcvol)))
         return NULL;
     src = vol_def_snapshot(srcvol);
-    busy_add(srcpool, srcvol->name);
+    storage_pool_busy_add(srcpool, srcvol->name);
     storage_pool_ref(srcpool);
     storage_pool_end(srcpool);
 
     pool = storage_pool_find(ref);
-    out = pool ? vol_create(pool, xml, src, flags) : NULL;
+    out = pool ? vol_create(pool, xml, src, flags, &abandoned) : NULL;
     if (pool)
         storage_pool_end(pool);
 
-    g_mutex_lock(&srcpool->lock);
-    busy_drop(srcpool, src->name);
-    g_mutex_unlock(&srcpool->lock);
+    if (abandoned) {
+        /* The copy still reads the source: it stays busy, and @src alive,
+         * for the life of the daemon rather than risk a wrong delete. */
+        g_steal_pointer(&src);
+        storage_pool_unref(srcpool);
+        return NULL;
+    }
+    storage_pool_busy_drop(srcpool, src->name);
     storage_pool_unref(srcpool);
     return out;
 }
@@ -403,6 +439,7 @@ storage_vol_delete(VireoConnect *conn, const VireoVolRef *ref, unsigned int flag
     VireoVolInUseFunc in_use = storage_vol_in_use_hook();
     g_autofree char *user = NULL;
     VolJob j = { .flags = flags };
+    int rc;
 
     vireo_check_flags(flags, VIR_STORAGE_VOL_DELETE_ZEROED |
                       VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS, -1);
@@ -420,8 +457,12 @@ storage_vol_delete(VireoConnect *conn, const VireoVolRef *ref, unsigned int flag
     }
     j.pool = pool;
     j.vol = vol;
-    if (storage_job_run(job_delete_vol, &j) < 0)
+    if ((rc = vol_job(&j, "vol-delete", !!(flags & VIR_STORAGE_VOL_DELETE_ZEROED),
+                      job_delete_vol)) < 0) {
+        if (rc == -1)
+            storage_pool_check_lost(pool);
         return -1;
+    }
     VIREO_INFO("volume '%s' deleted from storage pool '%s'", vol->name, pool->st.def->name);
     g_ptr_array_remove(pool->st.volumes, vol);
     refresh_pool_sizes(pool);
@@ -450,9 +491,10 @@ storage_vol_wipe_pattern(VireoConnect *conn, const VireoVolRef *ref, unsigned in
     }
     j.pool = pool;
     j.vol = vol;
-    if (storage_job_run(job_wipe_vol, &j) < 0)
+    if (vol_job(&j, "vol-wipe", true, job_wipe_vol) < 0)
         return -1;
-    storage_job_run(job_refresh_vol, &j);
+    if (vol_job(&j, "vol-refresh", false, job_refresh_vol) == -2)
+        return -1;
     vireo_error_reset();
     return 0;
 }
@@ -465,6 +507,7 @@ storage_vol_resize(VireoConnect *conn, const VireoVolRef *ref, unsigned long lon
     VireoStorageVolDef *vol = NULL;
     VolJob j = { .flags = flags };
     unsigned long long target = capacity;
+    int rc;
 
     vireo_check_flags(flags, VIR_STORAGE_VOL_RESIZE_ALLOCATE | VIR_STORAGE_VOL_RESIZE_DELTA |
                       VIR_STORAGE_VOL_RESIZE_SHRINK, -1);
@@ -513,10 +556,12 @@ storage_vol_resize(VireoConnect *conn, const VireoVolRef *ref, unsigned long lon
     j.pool = pool;
     j.vol = vol;
     j.capacity = target;
-    if (storage_job_run(job_resize_vol, &j) < 0)
+    if (vol_job(&j, "vol-resize", true, job_resize_vol) < 0)
         return -1;
     vol->capacity = target;
-    if (storage_job_run(job_refresh_vol, &j) < 0)
+    if ((rc = vol_job(&j, "vol-refresh", false, job_refresh_vol)) == -2)
+        return -1;
+    if (rc < 0)
         vireo_error_reset();
     refresh_pool_sizes(pool);
     return 0;
@@ -526,11 +571,11 @@ static int
 storage_vol_get_info(VireoConnect *conn, const VireoVolRef *ref, unsigned int flags,
                      VireoVolInfo *info)
 {
-    g_autoptr(VireoStoragePoolLocked) pool = NULL;
-    VireoStorageVolDef *vol = NULL;
+    g_autoptr(VireoPoolView) v = NULL;
+    const VireoStorageVolDef *vol = NULL;
 
     vireo_check_flags(flags, VIR_STORAGE_VOL_GET_PHYSICAL, -1);
-    if (!(pool = vol_find(ref, &vol)))
+    if (!(v = view_of_active(ref->pool, NULL)) || !(vol = view_find_vol(v, ref->name)))
         return -1;
     info->type = vol->type;
     info->capacity = vol->capacity;
@@ -543,22 +588,22 @@ storage_vol_get_info(VireoConnect *conn, const VireoVolRef *ref, unsigned int fl
 static char *
 storage_vol_get_xml_desc(VireoConnect *conn, const VireoVolRef *ref, unsigned int flags)
 {
-    g_autoptr(VireoStoragePoolLocked) pool = NULL;
-    VireoStorageVolDef *vol = NULL;
+    g_autoptr(VireoPoolView) v = NULL;
+    const VireoStorageVolDef *vol = NULL;
 
     vireo_check_flags(flags, 0, NULL);
-    if (!(pool = vol_find(ref, &vol)))
+    if (!(v = view_of_active(ref->pool, NULL)) || !(vol = view_find_vol(v, ref->name)))
         return NULL;
-    return vireo_storage_vol_def_format(pool->st.def, vol, 0);
+    return vireo_storage_vol_def_format(v->pool_def, vol, 0);
 }
 
 static char *
 storage_vol_get_path(VireoConnect *conn, const VireoVolRef *ref)
 {
-    g_autoptr(VireoStoragePoolLocked) pool = NULL;
-    VireoStorageVolDef *vol = NULL;
+    g_autoptr(VireoPoolView) v = NULL;
+    const VireoStorageVolDef *vol = NULL;
 
-    if (!(pool = vol_find(ref, &vol)))
+    if (!(v = view_of_active(ref->pool, NULL)) || !(vol = view_find_vol(v, ref->name)))
         return NULL;
     return g_strdup(vol->target.path);
 }
@@ -585,24 +630,29 @@ struct _VireoStorageTransfer {
 
 static GThreadPool *transfer_threads;
 static GMutex transfer_threads_lock;
+/* Shutdown: transfer threads stop at their next chunk and are joined. */
+static gint transfers_stopping;
+static int transfer_cancel_fd = -1;   /* eventfd, readable once stopping */
 
-static void
-busy_add(VireoStoragePool *pool, const char *name)
+/* Wait until @fd is ready for @events or the daemon stops; false (with an
+ * error) when stopping. */
+static bool
+transfer_wait(VireoStorageTransfer *x, int fd, short events)
 {
-    int n = GPOINTER_TO_INT(g_hash_table_lookup(pool->busy, name));
+    for (;;) {
+        struct pollfd p[2] = { { .fd = fd, .events = events },
+                               { .fd = transfer_cancel_fd, .events = POLLIN } };
 
-    g_hash_table_insert(pool->busy, g_strdup(name), GINT_TO_POINTER(n + 1));
-}
-
-static void
-busy_drop(VireoStoragePool *pool, const char *name)
-{
-    int n = GPOINTER_TO_INT(g_hash_table_lookup(pool->busy, name));
-
-    if (n <= 1)
-        g_hash_table_remove(pool->busy, name);
-    else
-        g_hash_table_insert(pool->busy, g_strdup(name), GINT_TO_POINTER(n - 1));
+        if (g_atomic_int_get(&transfers_stopping) ||
+            (poll(p, transfer_cancel_fd >= 0 ? 2 : 1, -1) > 0 && (p[1].revents & POLLIN))) {
+            vireo_error_report(VIR_ERR_OPERATION_ABORTED,
+                               "%s of volume '%s' stopped: the daemon is shutting down",
+                               x->upload ? "upload" : "download", x->path);
+            return false;
+        }
+        if (p[0].revents)
+            return true;
+    }
 }
 
 static void
@@ -630,8 +680,19 @@ transfer_upload(VireoStorageTransfer *x)
     guint64 done = 0;
 
     for (;;) {
-        ssize_t n = read(x->pipe_fd, buf, TRANSFER_CHUNK);
-        ssize_t off = 0;
+        ssize_t n, off = 0;
+
+        if (!transfer_wait(x, x->pipe_fd, POLLIN)) {
+            /* Keep what arrived: it is on disk, and nothing else changed. */
+            if (fdatasync(x->file_fd) < 0)
+                VIREO_WARN("cannot flush volume '%s' at shutdown: %s", x->path,
+                           g_strerror(errno));
+            VIREO_WARN("upload to volume '%s' stopped by the daemon's shutdown after %llu "
+                       "bytes at offset %llu; the rest of the volume is unchanged",
+                       x->path, (unsigned long long)done, (unsigned long long)x->offset);
+            return -1;
+        }
+        n = read(x->pipe_fd, buf, TRANSFER_CHUNK);
 
         if (n < 0 && errno == EINTR)
             continue;
@@ -700,7 +761,11 @@ transfer_download(VireoStorageTransfer *x)
         if (n == 0)
             break;
         while (off < n) {
-            ssize_t w = write(x->pipe_fd, buf + off, n - off);
+            ssize_t w;
+
+            if (!transfer_wait(x, x->pipe_fd, POLLOUT))
+                return -1;
+            w = write(x->pipe_fd, buf + off, n - off);
 
             if (w < 0 && errno == EINTR)
                 continue;
@@ -738,12 +803,16 @@ transfer_thread(gpointer data, gpointer user_data)
         VireoStorageVolDef *vol;
         VireoError *saved = rc < 0 ? vireo_error_save() : NULL;
 
-        g_mutex_lock(&pool->lock);
-        vol = x->upload && pool->st.active ? pool_find_vol(pool, x->vol_name) : NULL;
-        if (vol && be->refresh_vol && be->refresh_vol(&pool->st, vol) < 0)
-            vireo_error_reset();
-        busy_drop(pool, x->vol_name);
-        g_mutex_unlock(&pool->lock);
+        /* At shutdown nobody waits for the sizes, and the pool may be
+         * stuck: do not wait for it then. */
+        if (x->upload && !g_atomic_int_get(&transfers_stopping) && storage_pool_lock(pool)) {
+            vol = pool->st.active ? pool_find_vol(pool, x->vol_name) : NULL;
+            if (vol && be->refresh_vol && be->refresh_vol(&pool->st, vol) < 0)
+                vireo_error_reset();
+            storage_pool_unlock(pool);
+        }
+        vireo_error_reset();
+        storage_pool_busy_drop(pool, x->vol_name);
         vireo_error_restore(saved);
     }
     g_mutex_lock(&x->lock);
@@ -817,6 +886,18 @@ vol_transfer(const VireoVolRef *ref, bool upload, unsigned long long offset,
     fcntl(fds[0], F_SETPIPE_SZ, TRANSFER_CHUNK);
 
     g_mutex_lock(&transfer_threads_lock);
+    if (g_atomic_int_get(&transfers_stopping)) {
+        g_mutex_unlock(&transfer_threads_lock);
+        close(fds[0]);
+        close(fds[1]);
+        close(file_fd);
+        vireo_error_report(VIR_ERR_OPERATION_INVALID,
+                           "cannot transfer volume '%s': the daemon is shutting down",
+                           vol->name);
+        return -1;
+    }
+    if (transfer_cancel_fd < 0)
+        transfer_cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (!transfer_threads)
         transfer_threads = g_thread_pool_new(transfer_thread, NULL, STORAGE_TRANSFER_THREADS,
                                              FALSE, NULL);
@@ -834,7 +915,7 @@ vol_transfer(const VireoVolRef *ref, bool upload, unsigned long long offset,
     x->pool = storage_pool_ref(pool);
     x->vol_name = g_strdup(vol->name);
     x->path = g_strdup(vol->target.path);
-    busy_add(pool, vol->name);
+    storage_pool_busy_add(pool, vol->name);
 
     *fd_out = upload ? fds[1] : fds[0];
     *xfer_out = x;
@@ -882,6 +963,25 @@ storage_transfer_abort(VireoStorageTransfer *x)
     /* The daemon closed its end of the pipe: the thread sees EOF or EPIPE
      * and ends by itself. */
     transfer_unref(x);
+}
+
+void
+storage_driver_vol_shutdown(void)
+{
+    GThreadPool *threads;
+    guint64 one = 1;
+
+    g_mutex_lock(&transfer_threads_lock);
+    g_atomic_int_set(&transfers_stopping, 1);
+    threads = g_steal_pointer(&transfer_threads);
+    if (transfer_cancel_fd >= 0 && write(transfer_cancel_fd, &one, sizeof(one)) < 0)
+        VIREO_WARN("cannot wake the volume transfer threads: %s", g_strerror(errno));
+    g_mutex_unlock(&transfer_threads_lock);
+    if (threads) {
+        /* Each thread sees the wakeup at its next chunk, syncs what it wrote
+         * and ends; the file descriptors close with the transfers. */
+        g_thread_pool_free(threads, FALSE, TRUE);
+    }
 }
 
 void

@@ -107,6 +107,15 @@ vireo_packet_encode_raw(const VireoPacketHeader *hdr, const void *data, gsize le
     return g_bytes_new_take(buf, head + len);
 }
 
+GBytes *
+vireo_packet_wrap_raw(const VireoPacketHeader *hdr, guint8 *buf, gsize payload_len)
+{
+    const gsize head = VIREO_PACKET_LEN_SIZE + VIREO_PACKET_HEADER_SIZE;
+
+    header_put(buf, head + payload_len, hdr);
+    return g_bytes_new_take(buf, head + payload_len);
+}
+
 bool
 vireo_packet_decode_payload(const guint8 *payload, gsize len,
                             xdrproc_t proc, void *obj, gsize obj_size)

@@ -74,6 +74,12 @@ GBytes *vireo_packet_encode(const VireoPacketHeader *hdr,
 GBytes *vireo_packet_encode_raw(const VireoPacketHeader *hdr,
                                 const void *data, gsize len);
 
+/* Wrap a buffer that holds a raw payload at offset VIREO_PACKET_LEN_SIZE +
+ * VIREO_PACKET_HEADER_SIZE: the length word and header are written into its
+ * first bytes, with no copy (the stream hot path).  Takes @buf (g_malloc'ed,
+ * at least head + @payload_len bytes). */
+GBytes *vireo_packet_wrap_raw(const VireoPacketHeader *hdr, guint8 *buf, gsize payload_len);
+
 /* Decode an XDR payload into @obj (zeroed by the caller).  Returns false if
  * the decoder fails or leaves trailing bytes.  On failure @obj is freed
  * (xdr_free) and zeroed again. */
