@@ -94,5 +94,16 @@ int vireo_storage_util_resize_file_vol(VireoStorageVolDef *vol, unsigned long lo
                                        unsigned int flags);
 int vireo_storage_util_wipe(const char *path, unsigned long long length,
                             unsigned int algorithm);
+/* Volume operations of the file-based pool types (dir, fs, netfs), with
+ * the vtable's signatures so those backends can share them. */
+int vireo_storage_file_vol_create(VireoStoragePoolState *st, VireoStorageVolDef *vol);
+int vireo_storage_file_vol_delete(VireoStoragePoolState *st, VireoStorageVolDef *vol,
+                                  unsigned int flags);
+int vireo_storage_file_vol_resize(VireoStoragePoolState *st, VireoStorageVolDef *vol,
+                                  unsigned long long capacity, unsigned int flags);
+int vireo_storage_file_vol_wipe(VireoStoragePoolState *st, VireoStorageVolDef *vol,
+                                unsigned int algorithm, unsigned int flags);
+int vireo_storage_file_vol_refresh(VireoStoragePoolState *st, VireoStorageVolDef *vol);
+
 /* qemu-img info of one file into @vol (format, capacity, allocation, backing). */
 int vireo_storage_util_probe_file(const char *path, VireoStorageVolDef *vol);

@@ -151,84 +151,6 @@ dir_refresh_pool(VireoStoragePoolState *st)
     return vireo_storage_util_fs_sizes(st, st->def->target.path);
 }
 
-static int
-dir_create_vol(VireoStoragePoolState *st, VireoStorageVolDef *vol)
-{
-    if (!vol->name || !*vol->name || strchr(vol->name, '/') ||
-        g_str_equal(vol->name, ".") || g_str_equal(vol->name, "..")) {
-        vireo_error_report(VIR_ERR_INVALID_ARG,
-                           "volume name '%s' cannot contain '/' or be '.' or '..' "
-                           "(storage pool '%s')", vol->name ? vol->name : "", st->def->name);
-        return -1;
-    }
-    g_free(vol->target.path);
-    vol->target.path = g_build_filename(st->def->target.path, vol->name, NULL);
-    g_free(vol->key);
-    vol->key = g_strdup(vol->target.path);
-    vol->type = vol->format && g_str_equal(vol->format, "dir")
-        ? VIR_STORAGE_VOL_DIR : VIR_STORAGE_VOL_FILE;
-    return 0;
-}
-
-static int
-dir_build_vol(VireoStoragePoolState *st, VireoStorageVolDef *vol, unsigned int flags)
-{
-    return vireo_storage_util_create_file_vol(st, vol, flags);
-}
-
-static int
-dir_build_vol_from(VireoStoragePoolState *st, VireoStorageVolDef *vol,
-                   const VireoStorageVolDef *src, unsigned int flags)
-{
-    return vireo_storage_util_copy_vol(st, vol, src, flags);
-}
-
-static int
-dir_delete_vol(VireoStoragePoolState *st, VireoStorageVolDef *vol, unsigned int flags)
-{
-    int rc;
-
-    if (flags & VIR_STORAGE_VOL_DELETE_ZEROED &&
-        vol->type != VIR_STORAGE_VOL_DIR &&
-        vireo_storage_util_wipe(vol->target.path, vol->physical ? vol->physical : vol->capacity,
-                                VIR_STORAGE_VOL_WIPE_ALG_ZERO) < 0)
-        return -1;
-    rc = vol->type == VIR_STORAGE_VOL_DIR ? rmdir(vol->target.path) : unlink(vol->target.path);
-    if (rc < 0 && errno != ENOENT) {
-        vireo_error_report_errno(VIR_ERR_SYSTEM_ERROR, errno,
-                                 "cannot remove volume '%s' ('%s') of storage pool '%s'",
-                                 vol->name, vol->target.path, st->def->name);
-        return -1;
-    }
-    return 0;
-}
-
-static int
-dir_resize_vol(VireoStoragePoolState *st, VireoStorageVolDef *vol,
-               unsigned long long capacity, unsigned int flags)
-{
-    return vireo_storage_util_resize_file_vol(vol, capacity, flags);
-}
-
-static int
-dir_wipe_vol(VireoStoragePoolState *st, VireoStorageVolDef *vol,
-             unsigned int algorithm, unsigned int flags)
-{
-    vireo_check_flags(flags, 0, -1);
-    if (vol->type == VIR_STORAGE_VOL_DIR) {
-        vireo_error_report(VIR_ERR_OPERATION_UNSUPPORTED,
-                           "directory volume '%s' cannot be wiped", vol->name);
-        return -1;
-    }
-    return vireo_storage_util_wipe(vol->target.path, vol->capacity, algorithm);
-}
-
-static int
-dir_refresh_vol(VireoStoragePoolState *st, VireoStorageVolDef *vol)
-{
-    return vireo_storage_util_probe_file(vol->target.path, vol);
-}
-
 const VireoStorageBackend vireo_storage_backend_dir = {
     .type = VIREO_STORAGE_POOL_DIR,
     .refresh_pool = dir_refresh_pool,
@@ -236,11 +158,11 @@ const VireoStorageBackend vireo_storage_backend_dir = {
     .build_pool = dir_build_pool,
     .start_pool = dir_start_pool,
     .delete_pool = dir_delete_pool,
-    .create_vol = dir_create_vol,
-    .build_vol = dir_build_vol,
-    .build_vol_from = dir_build_vol_from,
-    .delete_vol = dir_delete_vol,
-    .resize_vol = dir_resize_vol,
-    .wipe_vol = dir_wipe_vol,
-    .refresh_vol = dir_refresh_vol,
+    .create_vol = vireo_storage_file_vol_create,
+    .build_vol = vireo_storage_util_create_file_vol,
+    .build_vol_from = vireo_storage_util_copy_vol,
+    .delete_vol = vireo_storage_file_vol_delete,
+    .resize_vol = vireo_storage_file_vol_resize,
+    .wipe_vol = vireo_storage_file_vol_wipe,
+    .refresh_vol = vireo_storage_file_vol_refresh,
 };

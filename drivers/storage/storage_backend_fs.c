@@ -328,81 +328,10 @@ fs_refresh_pool(VireoStoragePoolState *st)
 static int
 fs_create_vol(VireoStoragePoolState *st, VireoStorageVolDef *vol)
 {
-    if (!vol->name || !*vol->name || strchr(vol->name, '/') ||
-        strcmp(vol->name, ".") == 0 || strcmp(vol->name, "..") == 0) {
-        vireo_error_report(VIR_ERR_INVALID_ARG,
-                           "volume name '%s' is not a valid file name in storage pool '%s'",
-                           vol->name ? vol->name : "", st->def->name);
-        return -1;
-    }
+    /* The target must be the mounted filesystem, not the bare mount point. */
     if (fs_check_target(st->def) < 0)
         return -1;
-    g_free(vol->target.path);
-    vol->target.path = g_build_filename(st->def->target.path, vol->name, NULL);
-    g_free(vol->key);
-    vol->key = g_strdup(vol->target.path);
-    vol->type = vol->format && strcmp(vol->format, "dir") == 0
-        ? VIR_STORAGE_VOL_DIR : VIR_STORAGE_VOL_FILE;
-    return 0;
-}
-
-static int
-fs_build_vol(VireoStoragePoolState *st, VireoStorageVolDef *vol, unsigned int flags)
-{
-    return vireo_storage_util_create_file_vol(st, vol, flags);
-}
-
-static int
-fs_build_vol_from(VireoStoragePoolState *st, VireoStorageVolDef *vol,
-                  const VireoStorageVolDef *src, unsigned int flags)
-{
-    return vireo_storage_util_copy_vol(st, vol, src, flags);
-}
-
-static int
-fs_delete_vol(VireoStoragePoolState *st, VireoStorageVolDef *vol, unsigned int flags)
-{
-    int rc;
-
-    vireo_check_flags(flags, VIR_STORAGE_VOL_DELETE_ZEROED, -1);
-    if ((flags & VIR_STORAGE_VOL_DELETE_ZEROED) && vol->type != VIR_STORAGE_VOL_DIR &&
-        vireo_storage_util_wipe(vol->target.path, vol->physical ? vol->physical : vol->capacity,
-                                VIR_STORAGE_VOL_WIPE_ALG_ZERO) < 0)
-        return -1;
-    rc = vol->type == VIR_STORAGE_VOL_DIR ? rmdir(vol->target.path) : unlink(vol->target.path);
-    if (rc < 0 && errno != ENOENT) {
-        vireo_error_report_errno(VIR_ERR_SYSTEM_ERROR, errno,
-                                 "cannot remove volume '%s' ('%s') of storage pool '%s'",
-                                 vol->name, vol->target.path, st->def->name);
-        return -1;
-    }
-    return 0;
-}
-
-static int
-fs_resize_vol(VireoStoragePoolState *st, VireoStorageVolDef *vol,
-              unsigned long long capacity, unsigned int flags)
-{
-    return vireo_storage_util_resize_file_vol(vol, capacity, flags);
-}
-
-static int
-fs_wipe_vol(VireoStoragePoolState *st, VireoStorageVolDef *vol,
-            unsigned int algorithm, unsigned int flags)
-{
-    vireo_check_flags(flags, 0, -1);
-    if (vol->type == VIR_STORAGE_VOL_DIR) {
-        vireo_error_report(VIR_ERR_OPERATION_UNSUPPORTED,
-                           "directory volume '%s' cannot be wiped", vol->name);
-        return -1;
-    }
-    return vireo_storage_util_wipe(vol->target.path, vol->capacity, algorithm);
-}
-
-static int
-fs_refresh_vol(VireoStoragePoolState *st, VireoStorageVolDef *vol)
-{
-    return vireo_storage_util_probe_file(vol->target.path, vol);
+    return vireo_storage_file_vol_create(st, vol);
 }
 
 const VireoStorageBackend vireo_storage_backend_fs = {
@@ -414,12 +343,12 @@ const VireoStorageBackend vireo_storage_backend_fs = {
     .stop_pool = fs_stop_pool,
     .delete_pool = fs_delete_pool,
     .create_vol = fs_create_vol,
-    .build_vol = fs_build_vol,
-    .build_vol_from = fs_build_vol_from,
-    .delete_vol = fs_delete_vol,
-    .resize_vol = fs_resize_vol,
-    .wipe_vol = fs_wipe_vol,
-    .refresh_vol = fs_refresh_vol,
+    .build_vol = vireo_storage_util_create_file_vol,
+    .build_vol_from = vireo_storage_util_copy_vol,
+    .delete_vol = vireo_storage_file_vol_delete,
+    .resize_vol = vireo_storage_file_vol_resize,
+    .wipe_vol = vireo_storage_file_vol_wipe,
+    .refresh_vol = vireo_storage_file_vol_refresh,
 };
 
 const VireoStorageBackend vireo_storage_backend_netfs = {
@@ -431,10 +360,10 @@ const VireoStorageBackend vireo_storage_backend_netfs = {
     .stop_pool = fs_stop_pool,
     .delete_pool = fs_delete_pool,
     .create_vol = fs_create_vol,
-    .build_vol = fs_build_vol,
-    .build_vol_from = fs_build_vol_from,
-    .delete_vol = fs_delete_vol,
-    .resize_vol = fs_resize_vol,
-    .wipe_vol = fs_wipe_vol,
-    .refresh_vol = fs_refresh_vol,
+    .build_vol = vireo_storage_util_create_file_vol,
+    .build_vol_from = vireo_storage_util_copy_vol,
+    .delete_vol = vireo_storage_file_vol_delete,
+    .resize_vol = vireo_storage_file_vol_resize,
+    .wipe_vol = vireo_storage_file_vol_wipe,
+    .refresh_vol = vireo_storage_file_vol_refresh,
 };

@@ -650,3 +650,71 @@ vireo_storage_util_wipe(const char *path, unsigned long long length, unsigned in
     }
     return 0;
 }
+
+/* ---- file volumes (dir, fs, netfs) ------------------------------------ */
+
+int
+vireo_storage_file_vol_create(VireoStoragePoolState *st, VireoStorageVolDef *vol)
+{
+    if (!vol->name || !*vol->name || strchr(vol->name, '/') ||
+        g_str_equal(vol->name, ".") || g_str_equal(vol->name, "..")) {
+        vireo_error_report(VIR_ERR_INVALID_ARG,
+                           "volume name '%s' cannot contain '/' or be '.' or '..' "
+                           "(storage pool '%s')", vol->name ? vol->name : "", st->def->name);
+        return -1;
+    }
+    g_free(vol->target.path);
+    vol->target.path = g_build_filename(st->def->target.path, vol->name, NULL);
+    g_free(vol->key);
+    vol->key = g_strdup(vol->target.path);
+    vol->type = vol->format && g_str_equal(vol->format, "dir")
+        ? VIR_STORAGE_VOL_DIR : VIR_STORAGE_VOL_FILE;
+    return 0;
+}
+
+int
+vireo_storage_file_vol_delete(VireoStoragePoolState *st, VireoStorageVolDef *vol, unsigned int flags)
+{
+    int rc;
+
+    vireo_check_flags(flags, VIR_STORAGE_VOL_DELETE_ZEROED, -1);
+    if (flags & VIR_STORAGE_VOL_DELETE_ZEROED &&
+        vol->type != VIR_STORAGE_VOL_DIR &&
+        vireo_storage_util_wipe(vol->target.path, vol->physical ? vol->physical : vol->capacity,
+                                VIR_STORAGE_VOL_WIPE_ALG_ZERO) < 0)
+        return -1;
+    rc = vol->type == VIR_STORAGE_VOL_DIR ? rmdir(vol->target.path) : unlink(vol->target.path);
+    if (rc < 0 && errno != ENOENT) {
+        vireo_error_report_errno(VIR_ERR_SYSTEM_ERROR, errno,
+                                 "cannot remove volume '%s' ('%s') of storage pool '%s'",
+                                 vol->name, vol->target.path, st->def->name);
+        return -1;
+    }
+    return 0;
+}
+
+int
+vireo_storage_file_vol_resize(VireoStoragePoolState *st, VireoStorageVolDef *vol,
+               unsigned long long capacity, unsigned int flags)
+{
+    return vireo_storage_util_resize_file_vol(vol, capacity, flags);
+}
+
+int
+vireo_storage_file_vol_wipe(VireoStoragePoolState *st, VireoStorageVolDef *vol,
+             unsigned int algorithm, unsigned int flags)
+{
+    vireo_check_flags(flags, 0, -1);
+    if (vol->type == VIR_STORAGE_VOL_DIR) {
+        vireo_error_report(VIR_ERR_OPERATION_UNSUPPORTED,
+                           "directory volume '%s' cannot be wiped", vol->name);
+        return -1;
+    }
+    return vireo_storage_util_wipe(vol->target.path, vol->capacity, algorithm);
+}
+
+int
+vireo_storage_file_vol_refresh(VireoStoragePoolState *st, VireoStorageVolDef *vol)
+{
+    return vireo_storage_util_probe_file(vol->target.path, vol);
+}
