@@ -66,17 +66,13 @@ qemu_driver_emit_lifecycle(const VireoDomainObj *obj, int event, int detail)
 static char *
 config_file_path(const char *name)
 {
-    g_autofree char *file = g_strdup_printf("%s.xml", name);
-
-    return g_build_filename(qemu_driver->config_dir, file, NULL);
+    return vireo_file_xml_path(qemu_driver->config_dir, name);
 }
 
 static char *
 autostart_link_path(const char *name)
 {
-    g_autofree char *file = g_strdup_printf("%s.xml", name);
-
-    return g_build_filename(qemu_driver->autostart_dir, file, NULL);
+    return vireo_file_xml_path(qemu_driver->autostart_dir, name);
 }
 
 static int
@@ -1131,20 +1127,9 @@ qemu_domain_set_autostart(VireoConnect *conn, const VireoDomainRef *dom,
     if (obj->autostart == (bool)autostart)
         return 0;
     link = autostart_link_path(obj->def->name);
-    if (autostart) {
-        target = config_file_path(obj->def->name);
-        unlink(link);
-        if (symlink(target, link) < 0) {
-            vireo_error_report_errno(VIR_ERR_SYSTEM_ERROR, errno,
-                                     "cannot create autostart link '%s' to '%s'",
-                                     link, target);
-            return -1;
-        }
-        if (vireo_file_sync_dir_of(link) < 0)
-            return -1;
-    } else if (vireo_file_remove_durable(link) < 0) {
+    target = config_file_path(obj->def->name);
+    if (vireo_file_set_link(link, target, autostart) < 0)
         return -1;
-    }
     obj->autostart = autostart;
     return 0;
 }

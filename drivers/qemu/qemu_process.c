@@ -220,9 +220,7 @@ vnc_port_release(int port)
 static char *
 status_path(const char *name)
 {
-    g_autofree char *file = g_strdup_printf("%s.xml", name);
-
-    return g_build_filename(qemu_driver->status_dir, file, NULL);
+    return vireo_file_xml_path(qemu_driver->status_dir, name);
 }
 
 /* ---- exit detection ---------------------------------------------------- */

@@ -852,25 +852,19 @@ emit_lifecycle(const VireoStoragePool *pool, int event)
 static char *
 config_path(const char *name)
 {
-    g_autofree char *file = g_strdup_printf("%s.xml", name);
-
-    return g_build_filename(drv->config_dir, file, NULL);
+    return vireo_file_xml_path(drv->config_dir, name);
 }
 
 static char *
 autostart_path(const char *name)
 {
-    g_autofree char *file = g_strdup_printf("%s.xml", name);
-
-    return g_build_filename(drv->autostart_dir, file, NULL);
+    return vireo_file_xml_path(drv->autostart_dir, name);
 }
 
 static char *
 state_path(const char *name)
 {
-    g_autofree char *file = g_strdup_printf("%s.xml", name);
-
-    return g_build_filename(drv->state_dir, file, NULL);
+    return vireo_file_xml_path(drv->state_dir, name);
 }
 
 static int
@@ -1887,19 +1881,9 @@ storage_pool_set_autostart(VireoConnect *conn, const VireoPoolRef *ref, int auto
     if (pool->autostart == !!autostart)
         return 0;
     link = autostart_path(pool->st.def->name);
-    if (autostart) {
-        target = config_path(pool->st.def->name);
-        if (symlink(target, link) < 0 && errno != EEXIST) {
-            vireo_error_report_errno(VIR_ERR_SYSTEM_ERROR, errno,
-                                     "cannot create autostart link '%s' to '%s'",
-                                     link, target);
-            return -1;
-        }
-        if (vireo_file_sync_dir_of(link) < 0)
-            return -1;
-    } else if (vireo_file_remove_durable(link) < 0) {
+    target = config_path(pool->st.def->name);
+    if (vireo_file_set_link(link, target, autostart) < 0)
         return -1;
-    }
     pool->autostart = !!autostart;
     storage_pool_publish(pool);
     return 0;

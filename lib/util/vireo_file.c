@@ -145,3 +145,28 @@ vireo_file_remove_durable(const char *path)
     }
     return vireo_file_sync_dir_of(path);
 }
+
+char *
+vireo_file_xml_path(const char *dir, const char *name)
+{
+    g_autofree char *file = g_strdup_printf("%s.xml", name);
+
+    return g_build_filename(dir, file, NULL);
+}
+
+int
+vireo_file_set_link(const char *link, const char *target, bool enable)
+{
+    if (!enable)
+        return vireo_file_remove_durable(link);
+    if (unlink(link) < 0 && errno != ENOENT) {
+        vireo_error_report_errno(VIR_ERR_SYSTEM_ERROR, errno, "cannot replace link '%s'", link);
+        return -1;
+    }
+    if (symlink(target, link) < 0) {
+        vireo_error_report_errno(VIR_ERR_SYSTEM_ERROR, errno,
+                                 "cannot create link '%s' to '%s'", link, target);
+        return -1;
+    }
+    return vireo_file_sync_dir_of(link);
+}

@@ -28,6 +28,13 @@ int vireo_file_remove_durable(const char *path);
 /* fsync the directory holding @path. */
 int vireo_file_sync_dir_of(const char *path);
 
+/* "<dir>/<name>.xml": where definitions and status files live. */
+char *vireo_file_xml_path(const char *dir, const char *name);
+
+/* Make @link a symlink to @target (@enable) or remove it, durably (the
+ * directory is synced).  An existing link is replaced.  Reports on failure. */
+int vireo_file_set_link(const char *link, const char *target, bool enable);
+
 /* Close an fd if >= 0, preserving errno.  For g_auto-style cleanup use
  * VIREO_AUTOCLOSE. */
 void vireo_file_close_fd(int *fd);
