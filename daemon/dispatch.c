@@ -263,10 +263,18 @@ vireo_dispatch_call(VireoClient *client, const VireoPacketHeader *hdr,
     job->buf = buf;
     job->payload_len = payload_len;
     if (hdr->prog == VIREO_PROGRAM_REMOTE && hdr->proc > 0 && hdr->proc < PROC_TABLE_SIZE &&
-        proc_table[hdr->proc].entry && (proc_table[hdr->proc].entry->flags & VIREO_PROC_SLOW))
-        g_thread_pool_push(slow_workers, job, NULL);
-    else
-        g_thread_pool_push(workers, job, NULL);
+        proc_table[hdr->proc].entry) {
+        unsigned int flags = proc_table[hdr->proc].entry->flags;
+        if ((flags & VIREO_PROC_INLINE) && hdr->type == VIREO_MSG_CALL) {
+            worker_func(job, NULL);
+            return;
+        }
+        if (flags & VIREO_PROC_SLOW) {
+            g_thread_pool_push(slow_workers, job, NULL);
+            return;
+        }
+    }
+    g_thread_pool_push(workers, job, NULL);
 }
 
 void

@@ -22,6 +22,10 @@ enum {
     VIREO_PROC_PRE_OPEN = 1 << 0,   /* allowed before CONNECT_OPEN */
     VIREO_PROC_MUTATING = 1 << 1,   /* refused on read-only connections */
     VIREO_PROC_NO_REPLY = 1 << 2,   /* the handler sends its own reply */
+    /* Pure in-memory answer that never waits for a lock held across I/O:
+     * run on the main loop, sparing the hop to a worker thread (latency of
+     * lookups is what a single client's calls/s depend on). */
+    VIREO_PROC_INLINE = 1 << 5,
     VIREO_PROC_SLOW = 1 << 3,       /* blocking host work (storage: qemu-img, mkfs):
                                        runs on the small slow-call pool, so it
                                        never holds the ordinary workers */

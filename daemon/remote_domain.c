@@ -516,9 +516,9 @@ h_get_security_label(VireoClient *client, void *a, void *r)
 
 #define M VIREO_PROC_MUTATING
 const VireoRemoteHandlerEntry vireo_remote_domain_handlers[] = {
-    { REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, h_lookup_by_name, 0, "virDomainLookupByName" },
-    { REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID, h_lookup_by_uuid, 0, "virDomainLookupByUUID" },
-    { REMOTE_PROC_DOMAIN_LOOKUP_BY_ID, h_lookup_by_id, 0, "virDomainLookupByID" },
+    { REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, h_lookup_by_name, VIREO_PROC_INLINE, "virDomainLookupByName" },
+    { REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID, h_lookup_by_uuid, VIREO_PROC_INLINE, "virDomainLookupByUUID" },
+    { REMOTE_PROC_DOMAIN_LOOKUP_BY_ID, h_lookup_by_id, VIREO_PROC_INLINE, "virDomainLookupByID" },
     { REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, h_list_all, 0, "virConnectListAllDomains" },
     { REMOTE_PROC_CONNECT_NUM_OF_DOMAINS, h_num_of_domains, 0, "virConnectNumOfDomains" },
     { REMOTE_PROC_CONNECT_LIST_DOMAINS, h_list_domains, 0, "virConnectListDomains" },

@@ -440,17 +440,17 @@ h_pool_event_deregister_any(VireoClient *client, void *a, void *r)
 }
 
 const VireoRemoteHandlerEntry vireo_remote_event_handlers[] = {
-    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, h_callback_register_any, 0,
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, h_callback_register_any, VIREO_PROC_INLINE,
       "virConnectDomainEventRegisterAny" },
-    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY, h_callback_deregister_any, 0,
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY, h_callback_deregister_any, VIREO_PROC_INLINE,
       "virConnectDomainEventDeregisterAny" },
-    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER, h_legacy_register, 0,
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER, h_legacy_register, VIREO_PROC_INLINE,
       "virConnectDomainEventRegister" },
-    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER, h_legacy_deregister, 0,
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER, h_legacy_deregister, VIREO_PROC_INLINE,
       "virConnectDomainEventDeregister" },
-    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY, h_legacy_register_any, 0,
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY, h_legacy_register_any, VIREO_PROC_INLINE,
       "virConnectDomainEventRegisterAny" },
-    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, h_legacy_deregister_any, 0,
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, h_legacy_deregister_any, VIREO_PROC_INLINE,
       "virConnectDomainEventDeregisterAny" },
     { REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, h_pool_event_register_any, 0,
       "virConnectStoragePoolEventRegisterAny" },

@@ -209,7 +209,9 @@ struct _VireoHypervisorDriver {
                                              const char *machine, const char *virttype,
                                              unsigned int flags);
 
-    /* Domains: lookups return a new ref or NULL + VIR_ERR_NO_DOMAIN. */
+    /* Domains: lookups return a new ref or NULL + VIR_ERR_NO_DOMAIN.  They
+     * must not wait for any lock held across I/O: the daemon may call them
+     * on the main loop. */
     VireoDomainRef *(*domain_lookup_by_name)(VireoConnect *conn, const char *name);
     VireoDomainRef *(*domain_lookup_by_uuid)(VireoConnect *conn, const VireoUUID uuid);
     VireoDomainRef *(*domain_lookup_by_id)(VireoConnect *conn, int id);

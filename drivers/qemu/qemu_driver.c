@@ -441,25 +441,36 @@ qemu_connect_get_domain_capabilities(VireoConnect *conn, const char *emulator,
 
 /* ---- domain lookups and listings ----------------------------------- */
 
+/* Lookups read only the identity fields that need no object lock, so they
+ * answer at once even while a job holds the domain (and may run on the
+ * main loop). */
+static VireoDomainRef *
+peeked_ref(VireoDomainObj *obj)
+{
+    VireoDomainRef *ref = vireo_domain_ref_new(obj->name, obj->uuid,
+                                               g_atomic_int_get(&obj->id));
+
+    vireo_domain_obj_unref(obj);
+    return ref;
+}
+
 static VireoDomainRef *
 qemu_domain_lookup_by_name(VireoConnect *conn, const char *name)
 {
-    g_autoptr(VireoDomainObjLocked) obj =
-        vireo_domain_obj_list_find_by_name(qemu_driver->domains, name);
+    VireoDomainObj *obj = vireo_domain_obj_list_peek_by_name(qemu_driver->domains, name);
 
     if (!obj) {
         vireo_error_report(VIR_ERR_NO_DOMAIN,
                            "no domain with matching name '%s'", name);
         return NULL;
     }
-    return qemu_driver_obj_to_ref(obj);
+    return peeked_ref(obj);
 }
 
 static VireoDomainRef *
 qemu_domain_lookup_by_uuid(VireoConnect *conn, const VireoUUID uuid)
 {
-    g_autoptr(VireoDomainObjLocked) obj =
-        vireo_domain_obj_list_find_by_uuid(qemu_driver->domains, uuid);
+    VireoDomainObj *obj = vireo_domain_obj_list_peek_by_uuid(qemu_driver->domains, uuid);
 
     if (!obj) {
         char str[VIR_UUID_STRING_BUFLEN];
@@ -468,20 +479,19 @@ qemu_domain_lookup_by_uuid(VireoConnect *conn, const VireoUUID uuid)
                            vireo_uuid_format(uuid, str));
         return NULL;
     }
-    return qemu_driver_obj_to_ref(obj);
+    return peeked_ref(obj);
 }
 
 static VireoDomainRef *
 qemu_domain_lookup_by_id(VireoConnect *conn, int id)
 {
-    g_autoptr(VireoDomainObjLocked) obj =
-        vireo_domain_obj_list_find_by_id(qemu_driver->domains, id);
+    VireoDomainObj *obj = vireo_domain_obj_list_peek_by_id(qemu_driver->domains, id);
 
     if (!obj) {
         vireo_error_report(VIR_ERR_NO_DOMAIN, "no domain with matching id %d", id);
         return NULL;
     }
-    return qemu_driver_obj_to_ref(obj);
+    return peeked_ref(obj);
 }
 
 static GPtrArray *

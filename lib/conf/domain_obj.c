@@ -22,6 +22,7 @@ domain_obj_free(VireoDomainObj *obj)
         obj->priv_free(obj->priv);
     vireo_domain_def_free(obj->def);
     vireo_domain_def_free(obj->new_def);
+    g_free(obj->name);
     g_mutex_clear(&obj->lock);
     g_free(obj);
 }
@@ -221,6 +222,8 @@ vireo_domain_obj_list_add(VireoDomainObjList *list, VireoDomainDef **def,
     obj->state = VIR_DOMAIN_SHUTOFF;
     obj->state_reason = VIR_DOMAIN_SHUTOFF_UNKNOWN;
     obj->def = g_steal_pointer(def);
+    obj->name = g_strdup(obj->def->name);
+    memcpy(obj->uuid, obj->def->uuid, VIR_UUID_BUFLEN);
     g_hash_table_insert(list->by_uuid, g_steal_pointer(&key), obj);
     g_hash_table_insert(list->by_name, g_strdup(obj->def->name), obj);
     vireo_domain_obj_lock(obj);
@@ -306,6 +309,50 @@ vireo_domain_obj_list_find_by_id(VireoDomainObjList *list, int id)
         return NULL;
     }
     return found;
+}
+
+/* Present in the hashes means not removed: removal takes the list lock. */
+static VireoDomainObj *
+obj_peek(VireoDomainObjList *list, VireoDomainObj *obj)
+{
+    if (obj)
+        vireo_domain_obj_ref(obj);
+    g_mutex_unlock(&list->lock);
+    return obj;
+}
+
+VireoDomainObj *
+vireo_domain_obj_list_peek_by_uuid(VireoDomainObjList *list, const unsigned char *uuid)
+{
+    g_autofree char *key = uuid_key(uuid);
+
+    g_mutex_lock(&list->lock);
+    return obj_peek(list, g_hash_table_lookup(list->by_uuid, key));
+}
+
+VireoDomainObj *
+vireo_domain_obj_list_peek_by_name(VireoDomainObjList *list, const char *name)
+{
+    g_mutex_lock(&list->lock);
+    return obj_peek(list, g_hash_table_lookup(list->by_name, name));
+}
+
+VireoDomainObj *
+vireo_domain_obj_list_peek_by_id(VireoDomainObjList *list, int id)
+{
+    GHashTableIter iter;
+    gpointer value;
+    VireoDomainObj *found = NULL;
+
+    g_mutex_lock(&list->lock);
+    g_hash_table_iter_init(&iter, list->by_uuid);
+    while (id >= 0 && g_hash_table_iter_next(&iter, NULL, &value)) {
+        if (g_atomic_int_get(&((VireoDomainObj *)value)->id) == id) {
+            found = value;
+            break;
+        }
+    }
+    return obj_peek(list, found);
 }
 
 static gint

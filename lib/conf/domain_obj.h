@@ -20,6 +20,12 @@ struct _VireoDomainObj {
     gint refs;
     GMutex lock;
 
+    /* Copies of the identity, fixed for the object's life (rename is not
+     * supported): readable without the lock, e.g. by lookups that must
+     * never wait for a job holding it. */
+    char *name;
+    VireoUUID uuid;
+
     VireoDomainDef *def;       /* what runs now, or the persistent def when inactive */
     VireoDomainDef *new_def;   /* persistent def to apply at next start, while active */
     int id;                    /* -1 when inactive */
@@ -75,6 +81,15 @@ VireoDomainObj *vireo_domain_obj_list_find_by_uuid(VireoDomainObjList *list,
 VireoDomainObj *vireo_domain_obj_list_find_by_name(VireoDomainObjList *list,
                                                    const char *name);
 VireoDomainObj *vireo_domain_obj_list_find_by_id(VireoDomainObjList *list, int id);
+
+/* Referenced but NOT locked: only ->name, ->uuid and ->id (with
+ * g_atomic_int_get) may be read without taking the lock.  For lookups that
+ * must not wait behind a job.  NULL when absent. */
+VireoDomainObj *vireo_domain_obj_list_peek_by_uuid(VireoDomainObjList *list,
+                                                   const unsigned char *uuid);
+VireoDomainObj *vireo_domain_obj_list_peek_by_name(VireoDomainObjList *list,
+                                                   const char *name);
+VireoDomainObj *vireo_domain_obj_list_peek_by_id(VireoDomainObjList *list, int id);
 
 /* A referenced (unlocked) snapshot of every object, sorted by name. */
 GPtrArray *vireo_domain_obj_list_snapshot(VireoDomainObjList *list);
