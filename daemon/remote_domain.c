@@ -86,7 +86,7 @@ h_list_all(VireoClient *client, void *a, void *r)
         ret->domains.domains_len = refs->len;
         ret->domains.domains_val = g_new0(remote_nonnull_domain, MAX(refs->len, 1));
         for (guint i = 0; i < refs->len; i++)
-            remote_dom_out(&ret->domains.domains_val[i], refs->pdata[i]);
+            remote_dom_out_steal(&ret->domains.domains_val[i], refs->pdata[i]);
     }
     ret->ret = refs->len;
     return 0;

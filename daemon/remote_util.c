@@ -12,6 +12,14 @@ remote_dom_in(const remote_nonnull_domain *in)
 }
 
 void
+remote_dom_out_steal(remote_nonnull_domain *out, VireoDomainRef *ref)
+{
+    out->name = g_steal_pointer(&ref->name);
+    memcpy(out->uuid, ref->uuid, VIR_UUID_BUFLEN);
+    out->id = ref->id;
+}
+
+void
 remote_dom_out(remote_nonnull_domain *out, const VireoDomainRef *ref)
 {
     out->name = g_strdup(ref->name);

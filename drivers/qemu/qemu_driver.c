@@ -517,8 +517,22 @@ qemu_connect_list_all_domains(VireoConnect *conn, unsigned int flags)
                              VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT |
                              VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT, NULL);
 
-    objs = vireo_domain_obj_list_snapshot(qemu_driver->domains);
+    objs = vireo_domain_obj_list_snapshot_unsorted(qemu_driver->domains);
     refs = g_ptr_array_new_full(objs->len, (GDestroyNotify)vireo_domain_ref_free);
+    if (!(flags & ~(VIR_CONNECT_LIST_DOMAINS_ACTIVE | VIR_CONNECT_LIST_DOMAINS_INACTIVE))) {
+        /* The common case (virsh list, listAllDomains(0)) filters on
+         * nothing but activity: read the lock-free identity and id, so the
+         * list never waits behind a job holding some domain. */
+        bool want_active = flags == 0 || (flags & VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+        bool want_inactive = flags == 0 || (flags & VIR_CONNECT_LIST_DOMAINS_INACTIVE);
+        for (guint i = 0; i < objs->len; i++) {
+            VireoDomainObj *obj = objs->pdata[i];
+            int id = g_atomic_int_get(&obj->id);
+            if (id >= 0 ? want_active : want_inactive)
+                g_ptr_array_add(refs, vireo_domain_ref_new(obj->name, obj->uuid, id));
+        }
+        return refs;
+    }
     for (guint i = 0; i < objs->len; i++) {
         VireoDomainObj *obj = objs->pdata[i];
         vireo_domain_obj_lock(obj);

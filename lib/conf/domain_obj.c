@@ -365,6 +365,23 @@ obj_name_cmp(gconstpointer a, gconstpointer b)
 }
 
 GPtrArray *
+vireo_domain_obj_list_snapshot_unsorted(VireoDomainObjList *list)
+{
+    GPtrArray *arr;
+    GHashTableIter iter;
+    gpointer value;
+
+    g_mutex_lock(&list->lock);
+    arr = g_ptr_array_new_full(g_hash_table_size(list->by_uuid),
+                               (GDestroyNotify)vireo_domain_obj_unref);
+    g_hash_table_iter_init(&iter, list->by_uuid);
+    while (g_hash_table_iter_next(&iter, NULL, &value))
+        g_ptr_array_add(arr, vireo_domain_obj_ref(value));
+    g_mutex_unlock(&list->lock);
+    return arr;
+}
+
+GPtrArray *
 vireo_domain_obj_list_snapshot(VireoDomainObjList *list)
 {
     GPtrArray *arr;

@@ -91,6 +91,10 @@ VireoDomainObj *vireo_domain_obj_list_peek_by_name(VireoDomainObjList *list,
                                                    const char *name);
 VireoDomainObj *vireo_domain_obj_list_peek_by_id(VireoDomainObjList *list, int id);
 
+/* A referenced (unlocked) snapshot of every object, in no particular
+ * order (libvirtd does not sort lists either; clients do). */
+GPtrArray *vireo_domain_obj_list_snapshot_unsorted(VireoDomainObjList *list);
+
 /* A referenced (unlocked) snapshot of every object, sorted by name. */
 GPtrArray *vireo_domain_obj_list_snapshot(VireoDomainObjList *list);
 guint vireo_domain_obj_list_count(VireoDomainObjList *list);
