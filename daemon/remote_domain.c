@@ -14,18 +14,7 @@
 #include "remote_stream.h"
 #include "remote_util.h"
 
-#define DRV vireo_dispatch_driver()
-#define CONN (&client->conn)
 
-/* A driver may leave optional operations out: answer as libvirt does for
- * an API the connection's driver lacks. */
-#define REQUIRE(fn, api) \
-    do { \
-        if (!DRV->fn) { \
-            vireo_error_report(VIR_ERR_NO_SUPPORT, "%s", api); \
-            return -1; \
-        } \
-    } while (0)
 
 static int
 h_lookup_by_name(VireoClient *client, void *a, void *r)
@@ -148,9 +137,6 @@ h_list_defined(VireoClient *client, void *a, void *r)
     return 0;
 }
 
-#define DOM_ARGS(type) \
-    type *args = a; \
-    g_autoptr(VireoDomainRef) dom = remote_dom_in(&args->dom)
 
 static int
 h_get_state(VireoClient *client, void *a, void *r)

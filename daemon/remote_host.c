@@ -11,13 +11,13 @@
 #include "util/vireo_log.h"
 #include "vireo_remote_protocol.h"
 #include "dispatch.h"
+#include "remote_util.h"
 
 VIREO_LOG_MODULE("rpc.host");
 
 /* The libvirt release whose clients and behaviour we match. */
 #define VIREO_LIBVIRT_COMPAT_VERSION 9000000ULL
 
-#define DRV vireo_dispatch_driver()
 
 /* Feature numbers probed with CONNECT_SUPPORTS_FEATURE.  They are libvirt's
  * internal VIR_DRV_FEATURE_* values, absent from the public headers, so the

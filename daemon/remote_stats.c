@@ -14,20 +14,8 @@
 #include "dispatch.h"
 #include "remote_util.h"
 
-#define DRV vireo_dispatch_driver()
-#define CONN (&client->conn)
 
-#define REQUIRE(fn, api) \
-    do { \
-        if (!DRV->fn) { \
-            vireo_error_report(VIR_ERR_NO_SUPPORT, "%s", api); \
-            return -1; \
-        } \
-    } while (0)
 
-#define DOM_ARGS(type) \
-    type *args = a; \
-    g_autoptr(VireoDomainRef) dom = remote_dom_in(&args->dom)
 
 /* libvirt's limit on per-CPU results of one DOMAIN_GET_CPU_STATS call. */
 #define CPU_STATS_NCPUS_MAX 128

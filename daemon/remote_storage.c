@@ -15,7 +15,6 @@
 #include "remote_stream.h"
 #include "remote_util.h"
 
-#define CONN (&client->conn)
 
 /* The storage driver, or a NO_SUPPORT error when the daemon runs without
  * one; every handler starts with it. */

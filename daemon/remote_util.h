@@ -6,6 +6,26 @@
 
 #include "driver.h"
 #include "vireo_remote_protocol.h"
+#include "dispatch.h"
+
+/* Shorthands for handlers, whose parameters are always (client, a, r). */
+#define DRV vireo_dispatch_driver()
+#define CONN (&client->conn)
+
+/* A driver may leave optional operations out: answer as libvirt does for
+ * an API the connection's driver lacks. */
+#define REQUIRE(fn, api) \
+    do { \
+        if (!DRV->fn) { \
+            vireo_error_report(VIR_ERR_NO_SUPPORT, "%s", api); \
+            return -1; \
+        } \
+    } while (0)
+
+/* The args of a domain procedure and its driver handle. */
+#define DOM_ARGS(type) \
+    type *args = a; \
+    g_autoptr(VireoDomainRef) dom = remote_dom_in(&args->dom)
 
 /* A driver handle from a wire handle (the UUID is what counts). */
 VireoDomainRef *remote_dom_in(const remote_nonnull_domain *in);
