@@ -32,6 +32,19 @@ count_params(const GArray *params, bool strings_ok)
     return n;
 }
 
+/* libvirt's two-step typed-parameter calls: with @nparams 0 the client
+ * asks only how many there are; then it asks for at most @nparams of them.
+ * Returns the nparams to reply. */
+static int
+two_step_params(GArray *params, bool strings_ok, int nparams,
+                remote_typed_param **val, u_int *len)
+{
+    if (nparams == 0)
+        return count_params(params, strings_ok);
+    remote_typed_params_out(params, strings_ok, nparams, val, len);
+    return *len;
+}
+
 static int
 h_get_all_domain_stats(VireoClient *client, void *a, void *r)
 {
@@ -102,14 +115,8 @@ h_block_stats_flags(VireoClient *client, void *a, void *r)
     }
     if (!(params = DRV->domain_block_stats_flags(CONN, dom, args->path, args->flags)))
         return -1;
-    if (args->nparams == 0) {
-        /* First step: only how many there are. */
-        ret->nparams = count_params(params, strings_ok);
-        return 0;
-    }
-    remote_typed_params_out(params, strings_ok, args->nparams,
-                            &ret->params.params_val, &ret->params.params_len);
-    ret->nparams = ret->params.params_len;
+    ret->nparams = two_step_params(params, strings_ok, args->nparams,
+                                   &ret->params.params_val, &ret->params.params_len);
     return 0;
 }
 
@@ -260,13 +267,8 @@ h_get_cpu_stats(VireoClient *client, void *a, void *r)
         ret->nparams = nhost;
         return 0;
     }
-    if (args->nparams == 0) {
-        ret->nparams = count_params(params, strings_ok);
-        return 0;
-    }
-    remote_typed_params_out(params, strings_ok, args->nparams,
-                            &ret->params.params_val, &ret->params.params_len);
-    ret->nparams = ret->params.params_len;
+    ret->nparams = two_step_params(params, strings_ok, args->nparams,
+                                   &ret->params.params_val, &ret->params.params_len);
     return 0;
 }
 

@@ -548,31 +548,39 @@ storage_pool_view_free(VireoPoolView *v)
     g_free(v);
 }
 
+/* The pool named @name, or (@name NULL) the one with @uuid; *@key_out gets
+ * the hash's own copy of its name.  The list lock is held by the caller. */
+static VireoStoragePool *
+pool_find_locked(const char *name, const unsigned char *uuid, const char **key_out)
+{
+    GHashTableIter it;
+    gpointer k, value;
+
+    if (name) {
+        if (!g_hash_table_lookup_extended(drv->by_name, name, &k, &value))
+            return NULL;
+        *key_out = k;
+        return value;
+    }
+    g_hash_table_iter_init(&it, drv->by_name);
+    while (g_hash_table_iter_next(&it, &k, &value)) {
+        if (memcmp(((VireoStoragePool *)value)->uuid, uuid, VIR_UUID_BUFLEN) == 0) {
+            *key_out = k;
+            return value;
+        }
+    }
+    return NULL;
+}
+
 VireoPoolView *
 storage_pool_view_get(const char *name, const unsigned char *uuid, bool with_vols)
 {
     VireoStoragePool *pool = NULL;
     VireoPoolView *v = NULL;
-    GHashTableIter it;
-    gpointer k, value;
     const char *key = NULL;
 
     g_mutex_lock(&drv->list_lock);
-    if (name) {
-        if (g_hash_table_lookup_extended(drv->by_name, name, &k, &value)) {
-            key = k;
-            pool = value;
-        }
-    } else {
-        g_hash_table_iter_init(&it, drv->by_name);
-        while (g_hash_table_iter_next(&it, &k, &value)) {
-            if (memcmp(((VireoStoragePool *)value)->uuid, uuid, VIR_UUID_BUFLEN) == 0) {
-                key = k;
-                pool = value;
-                break;
-            }
-        }
-    }
+    pool = pool_find_locked(name, uuid, &key);
     if (pool) {
         v = g_new0(VireoPoolView, 1);
         v->pool_name = g_strdup(key);
@@ -680,25 +688,9 @@ pool_summary(const char *name, const unsigned char *uuid, VireoPoolSummary *out)
 {
     VireoStoragePool *pool = NULL;
     const char *key = NULL;
-    GHashTableIter it;
-    gpointer k, value;
 
     g_mutex_lock(&drv->list_lock);
-    if (name) {
-        if (g_hash_table_lookup_extended(drv->by_name, name, &k, &value)) {
-            key = k;
-            pool = value;
-        }
-    } else {
-        g_hash_table_iter_init(&it, drv->by_name);
-        while (g_hash_table_iter_next(&it, &k, &value)) {
-            if (memcmp(((VireoStoragePool *)value)->uuid, uuid, VIR_UUID_BUFLEN) == 0) {
-                key = k;
-                pool = value;
-                break;
-            }
-        }
-    }
+    pool = pool_find_locked(name, uuid, &key);
     if (pool) {
         out->name = g_strdup(key);
         memcpy(out->uuid, pool->uuid, VIR_UUID_BUFLEN);
