@@ -24,9 +24,9 @@
 #include "conf/domain_conf.h"
 #include "util/vireo_error.h"
 #include "util/vireo_log.h"
+#include "golden_util.h"
 
 static char *golden_dir;
-static bool regenerate;
 
 typedef struct {
     unsigned int parse_flags;
@@ -54,28 +54,6 @@ golden_mode(const char *name)
 }
 
 static void
-compare_or_regenerate(const char *path, const char *actual)
-{
-    g_autofree char *expected = NULL;
-    g_autoptr(GError) err = NULL;
-
-    if (regenerate) {
-        g_assert_true(g_file_set_contents(path, actual, -1, &err));
-        return;
-    }
-    if (!g_file_get_contents(path, &expected, NULL, &err)) {
-        g_test_message("missing expected output %s (run with VIREO_TEST_REGENERATE=1): %s",
-                       path, err->message);
-        g_test_fail();
-        return;
-    }
-    if (strcmp(expected, actual) != 0) {
-        g_printerr("--- expected %s\n%s--- actual\n%s", path, expected, actual);
-        g_assert_cmpstr(actual, ==, expected);
-    }
-}
-
-static void
 test_golden_roundtrip(gconstpointer data)
 {
     const char *name = data;
@@ -96,7 +74,7 @@ test_golden_roundtrip(gconstpointer data)
     if (vireo_domain_def_validate(def) < 0)
         g_error("%s: validation failed: %s", in, vireo_error_last()->message);
     xml = vireo_domain_def_format(def, mode.id, mode.format_flags);
-    compare_or_regenerate(out, xml);
+    vireo_golden_compare(out, xml);
 
     /* idempotence: the canonical form is a fixed point */
     again = vireo_domain_def_parse_string(xml, mode.parse_flags);
@@ -139,7 +117,7 @@ test_golden_reject(gconstpointer data)
     g_assert_nonnull(err);
     g_assert_cmpint(err->domain, ==, VIR_FROM_DOMAIN);
     actual = g_strdup_printf("code=%d\n%s\n", err->code, err->message);
-    compare_or_regenerate(errpath, actual);
+    vireo_golden_compare(errpath, actual);
 }
 
 /* Names (without extension) of the files ending in @ext in @dir, sorted;
@@ -197,12 +175,12 @@ check_pairs(const char *dir, GPtrArray *names, const char *ext_have,
 {
     guint i;
 
-    /* every ext_have file needs its partner, in regenerate mode it is made */
+    /* every ext_have file needs its partner, when regenerating it is made */
     for (i = 0; i < names->len; i++) {
         g_autofree char *partner = g_strdup_printf("%s/%s%s", dir,
                                                    (char *)names->pdata[i], ext_need);
 
-        if (!regenerate && !g_file_test(partner, G_FILE_TEST_EXISTS))
+        if (!vireo_golden_regenerating() && !g_file_test(partner, G_FILE_TEST_EXISTS))
             g_ptr_array_add(unused, g_strdup_printf("%s/%s%s (no %s)", dir,
                                                     (char *)names->pdata[i],
                                                     ext_have, partner));
@@ -233,7 +211,6 @@ main(int argc, char **argv)
     g_test_set_nonfatal_assertions();
     if (!srcdir)
         g_error("VIREO_SRCDIR must point at the source tree");
-    regenerate = g_strcmp0(g_getenv("VIREO_TEST_REGENERATE"), "1") == 0;
     golden_dir = g_build_filename(srcdir, "tests", "golden", "domain", NULL);
     in_dir = g_build_filename(golden_dir, "in", NULL);
     out_dir = g_build_filename(golden_dir, "out", NULL);

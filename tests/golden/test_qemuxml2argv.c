@@ -28,10 +28,10 @@
 #include "qemu/qemu_capabilities_priv.h"
 #include "qemu/qemu_command.h"
 #include "qemu/qemu_alias.h"
+#include "golden_util.h"
 
 static char *srcdir;
 static char *fixture_dir;
-static bool regenerate;
 static QemuCaps *caps;
 static GPtrArray *unused;
 static const char *caps_binary_dir;
@@ -130,30 +130,6 @@ format_command(const VireoCommand *cmd)
     return g_string_free(out, FALSE);
 }
 
-static void
-compare_or_regenerate(const char *path, const char *actual)
-{
-    g_autofree char *expected = NULL;
-
-    if (regenerate) {
-        g_assert_true(g_file_set_contents(path, actual, -1, NULL));
-        return;
-    }
-    if (!g_file_get_contents(path, &expected, NULL, NULL)) {
-        g_test_message("missing %s (run with VIREO_TEST_REGENERATE=1)", path);
-        g_test_fail();
-        return;
-    }
-    if (strcmp(expected, actual) != 0) {
-        g_autofree char *base = g_path_get_basename(path);
-        g_autofree char *tmp = g_build_filename(g_get_tmp_dir(), base, NULL);
-
-        g_file_set_contents(tmp, actual, -1, NULL);
-        g_test_message("%s differs; actual output in %s (diff -u %s %s)", path, tmp, path, tmp);
-        g_test_fail();
-    }
-}
-
 static VireoDomainDef *
 load_def(const char *path)
 {
@@ -212,7 +188,7 @@ test_argv(gconstpointer data)
         return;
     }
     actual = format_command(cmd);
-    compare_or_regenerate(out, actual);
+    vireo_golden_compare(out, actual);
 }
 
 static void
@@ -238,7 +214,7 @@ test_reject(gconstpointer data)
     g_assert_nonnull(err);
     g_assert_cmpint(err->domain, ==, VIR_FROM_QEMU);
     actual = g_strdup_printf("code=%d\n%s\n", err->code, err->message);
-    compare_or_regenerate(errpath, actual);
+    vireo_golden_compare(errpath, actual);
 }
 
 /* qemu_alias_assign(): libvirt's names, user aliases kept, runtime
@@ -313,7 +289,7 @@ list_fixtures(const char *dir, const char *ext, const char *partner)
         if (g_str_has_suffix(ent, ext)) {
             base = g_strndup(ent, strlen(ent) - strlen(ext));
             other = g_strdup_printf("%s/%s%s", dir, base, partner);
-            if (!regenerate && !g_file_test(other, G_FILE_TEST_EXISTS))
+            if (!vireo_golden_regenerating() && !g_file_test(other, G_FILE_TEST_EXISTS))
                 g_ptr_array_add(unused, g_strdup_printf("%s (no %s)", full, other));
             g_ptr_array_add(names, g_steal_pointer(&base));
         } else if (g_str_has_suffix(ent, partner)) {
@@ -354,7 +330,6 @@ main(int argc, char **argv)
     if (vireo_log_set_outputs("4:file:/dev/null") < 0)
         g_error("cannot silence the error log");
     srcdir = g_strdup(g_getenv("VIREO_SRCDIR") ? g_getenv("VIREO_SRCDIR") : VIREO_SRCDIR);
-    regenerate = g_strcmp0(g_getenv("VIREO_TEST_REGENERATE"), "1") == 0;
     fixture_dir = g_build_filename(srcdir, "tests", "golden", "qemuxml2argv", NULL);
     reject_dir = g_build_filename(fixture_dir, "reject", NULL);
     unused = g_ptr_array_new_with_free_func(g_free);

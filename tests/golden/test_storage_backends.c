@@ -36,9 +36,9 @@
 #include "conf/storage_conf.h"
 #include "storage/storage_backend.h"
 #include "storage/storage_backend_blockdev_priv.h"
+#include "golden_util.h"
 
 static char *fixture_root;
-static bool regenerate;
 static GHashTable *unused;   /* path -> path */
 
 typedef struct {
@@ -272,31 +272,6 @@ run_step(GString *out, const VireoStorageBackend *be, VireoStoragePoolState *st,
 }
 
 static void
-compare_or_regenerate(const char *path, const char *actual)
-{
-    g_autofree char *expected = NULL;
-
-    g_hash_table_remove(unused, path);
-    if (regenerate) {
-        g_assert_true(g_file_set_contents(path, actual, -1, NULL));
-        return;
-    }
-    if (!g_file_get_contents(path, &expected, NULL, NULL)) {
-        g_test_message("missing %s (run with VIREO_TEST_REGENERATE=1)", path);
-        g_test_fail();
-        return;
-    }
-    if (strcmp(expected, actual) != 0) {
-        g_autofree char *base = g_path_get_basename(path);
-        g_autofree char *tmp = g_build_filename(g_get_tmp_dir(), base, NULL);
-
-        g_file_set_contents(tmp, actual, -1, NULL);
-        g_test_message("%s differs; actual output in %s (diff -u %s %s)", path, tmp, path, tmp);
-        g_test_fail();
-    }
-}
-
-static void
 rm_rf(const char *path)
 {
     g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
@@ -410,7 +385,8 @@ test_script(gconstpointer data)
     storage_blockdev_set_settle_override(-1);
     g_ptr_array_unref(st.volumes);
     g_string_replace(out, tmpdir, "@TMPDIR@", 0);
-    compare_or_regenerate(cmds_path, out->str);
+    g_hash_table_remove(unused, cmds_path);
+    vireo_golden_compare(cmds_path, out->str);
     rm_rf(tmpdir);
 }
 
@@ -461,7 +437,6 @@ main(int argc, char **argv)
 
     g_test_init(&argc, &argv, NULL);
     vireo_log_set_level(VIREO_LOG_ERROR);
-    regenerate = g_strcmp0(g_getenv("VIREO_TEST_REGENERATE"), "1") == 0;
     fixture_root = g_build_filename(srcdir ? srcdir : VIREO_SRCDIR, "tests", "golden",
                                     "storage_backends", NULL);
     unused = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);

@@ -23,8 +23,8 @@
 #include "storage/storage_backend.h"
 #include "util/vireo_command.h"
 #include "util/vireo_error.h"
+#include "golden_util.h"
 
-static bool regenerate;
 static char *golden_dir;
 static GHashTable *used;
 
@@ -352,14 +352,7 @@ run_case(gconstpointer data)
     g_free(ctx.pool);
 
     g_hash_table_add(used, g_strdup(file));
-    if (regenerate) {
-        g_assert_true(g_file_set_contents(path, got, -1, NULL));
-        return;
-    }
-    if (!g_file_get_contents(path, &expected, NULL, &gerr))
-        g_error("missing golden file %s (run with VIREO_TEST_REGENERATE=1): %s", path,
-                gerr->message);
-    g_assert_cmpstr(got, ==, expected);
+    vireo_golden_compare(path, got);
 }
 
 static void
@@ -382,7 +375,6 @@ main(int argc, char **argv)
     int rc;
 
     g_test_init(&argc, &argv, NULL);
-    regenerate = g_getenv("VIREO_TEST_REGENERATE") != NULL;
     golden_dir = g_build_filename(srcdir ? srcdir : VIREO_SRCDIR, "tests", "golden",
                                   "storage_cmds", NULL);
     used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);

@@ -28,8 +28,8 @@
 #include "conf/vireo_schema.h"
 #include "util/vireo_error.h"
 #include "util/vireo_log.h"
+#include "golden_util.h"
 
-static bool regenerate;
 static GPtrArray *unused;
 
 typedef struct {
@@ -88,28 +88,6 @@ golden_pool_for(const char *name, unsigned int *vol_flags)
     return NULL;
 }
 
-static void
-compare_or_regenerate(const char *path, const char *actual)
-{
-    g_autofree char *expected = NULL;
-    g_autoptr(GError) err = NULL;
-
-    if (regenerate) {
-        g_assert_true(g_file_set_contents(path, actual, -1, &err));
-        return;
-    }
-    if (!g_file_get_contents(path, &expected, NULL, &err)) {
-        g_test_message("missing expected output %s (run with VIREO_TEST_REGENERATE=1): %s",
-                       path, err->message);
-        g_test_fail();
-        return;
-    }
-    if (strcmp(expected, actual) != 0) {
-        g_printerr("--- expected %s\n%s--- actual\n%s", path, expected, actual);
-        g_assert_cmpstr(actual, ==, expected);
-    }
-}
-
 static char *
 read_fixture(const char *path)
 {
@@ -138,7 +116,7 @@ test_pool_roundtrip(const GoldenCase *c)
         g_error("%s: parse failed: %s", in, vireo_error_last()->message);
     g_assert_cmpint(vireo_storage_pool_def_validate(def), ==, 0);
     xml = vireo_storage_pool_def_format(def, 0);
-    compare_or_regenerate(out, xml);
+    vireo_golden_compare(out, xml);
 
     if (vireo_schema_validate_string("storagepool", xml, out) < 0)
         g_error("%s: output does not validate: %s", out, vireo_error_last()->message);
@@ -172,7 +150,7 @@ test_vol_roundtrip(const GoldenCase *c)
         g_error("%s: parse failed: %s", in, vireo_error_last()->message);
     g_assert_cmpint(vireo_storage_vol_def_validate(pool, vol), ==, 0);
     xml = vireo_storage_vol_def_format(pool, vol, 0);
-    compare_or_regenerate(out, xml);
+    vireo_golden_compare(out, xml);
 
     if (vireo_schema_validate_string("storagevol", xml, out) < 0)
         g_error("%s: output does not validate: %s", out, vireo_error_last()->message);
@@ -232,7 +210,7 @@ test_golden_reject(gconstpointer data)
         actual = g_strdup_printf("code=%d\n", err->code);
     else
         actual = g_strdup_printf("code=%d\n%s\n", err->code, err->message);
-    compare_or_regenerate(errpath, actual);
+    vireo_golden_compare(errpath, actual);
 }
 
 /* Runtime values a parse never produces: the formatter's side only. */
@@ -396,7 +374,7 @@ add_set(GPtrArray *cases, const char *golden_root, const char *kind, bool is_vol
 
     check_partners(out_dir, ".xml", in_dir, ".xml");
     check_partners(reject_dir, ".err", reject_dir, ".xml");
-    if (!regenerate)
+    if (!vireo_golden_regenerating())
         check_partners(reject_dir, ".xml", reject_dir, ".err");
 
     for (i = 0; i < ins->len; i++) {
@@ -440,7 +418,6 @@ main(int argc, char **argv)
     g_test_set_nonfatal_assertions();
     if (!srcdir)
         g_error("VIREO_SRCDIR must point at the source tree");
-    regenerate = g_strcmp0(g_getenv("VIREO_TEST_REGENERATE"), "1") == 0;
     golden_root = g_build_filename(srcdir, "tests", "golden", "storage", NULL);
     unused = g_ptr_array_new_with_free_func(g_free);
 
